@@ -1,0 +1,47 @@
+# Task runner. On a fresh machine `make demo` or `make test` creates .venv and installs everything.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint graphviz bench notebooks clean
+
+# (Re)install the venv whenever pyproject.toml changes. pip >= 25.1 is needed for --group.
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[plot]" --group dev
+	touch $@
+
+# Graphviz's `dot` binary is a system package that pip cannot provide.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Graphviz (apt-get install graphviz)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends graphviz >/dev/null; \
+	  else \
+	    echo "note: Graphviz 'dot' not found; graphs are saved as .dot only (apt-get/brew/conda install graphviz)"; \
+	  fi; }
+
+demo: $(STAMP) graphviz
+	$(BIN)/tinygrad-lite demo
+
+# `pytest` from the venv, not `python -m pytest`, which would put the repository on sys.path.
+test: $(STAMP) graphviz
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/pytest benchmarks -o python_files='bench_*.py' --benchmark-only $(PYTEST_ARGS)
+
+# Re-execute every notebook and write its outputs back into the .ipynb file.
+notebooks: $(STAMP) graphviz
+	$(BIN)/pytest notebooks --nbmake --overwrite
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks dist build out tinygrad_lite_out
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
