@@ -1,3 +1,33 @@
-"""tinygrad_lite: a small reverse-mode autograd engine on NumPy, for teaching."""
+"""tinygrad_lite: a small reverse-mode autograd engine on NumPy, for teaching.
+
+>>> import tinygrad_lite as tl
+>>> a = tl.Tensor(2.0, requires_grad=True)
+>>> b = tl.Tensor(-3.0, requires_grad=True)
+>>> c = (a * b + 1).relu() + a * a
+>>> c.backward()
+>>> a.grad.item(), b.grad.item()
+(4.0, 0.0)
+"""
 
 __version__ = "0.1.0"
+
+from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad
+from tinygrad_lite.gradcheck import GradcheckError, gradcheck, numerical_grad
+from tinygrad_lite.random import manual_seed
+from tinygrad_lite.serialization import load, save
+from tinygrad_lite.tensor import Tensor, get_default_dtype, set_default_dtype
+
+__all__ = [
+    "GradcheckError",
+    "Tensor",
+    "enable_grad",
+    "get_default_dtype",
+    "gradcheck",
+    "is_grad_enabled",
+    "load",
+    "manual_seed",
+    "no_grad",
+    "numerical_grad",
+    "save",
+    "set_default_dtype",
+]

@@ -1,0 +1,294 @@
+"""The graph machinery: the Function base class, the recording switch, and the backward pass.
+
+Every op (``ops.py``) is a small :class:`Function` with a ``forward`` on NumPy arrays and a
+``backward`` that maps the gradient of the output to one gradient per input: the chain rule,
+one local derivative at a time. :func:`run_backward` visits the recorded ops in reverse
+topological order, without recursion, so a graph may be as deep as memory allows.
+
+This module knows nothing about ``Tensor``: it only reads the attributes every tensor has
+(``data``, ``grad``, ``grad_fn``, ``requires_grad``, ``retains_grad``) and asks the caller for
+a function that wraps arrays as tensors when the backward pass must itself be recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+# ---------------------------------------------------------------- recording switch
+
+
+class _ThreadState(threading.local):
+    """Per-thread settings: ``no_grad`` in one thread never switches off recording in another."""
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.scope: tuple[str, ...] = ()
+
+
+_state = _ThreadState()
+
+
+def is_grad_enabled() -> bool:
+    """True when new ops are recorded into the graph (the default)."""
+    return _state.grad_enabled
+
+
+@contextlib.contextmanager
+def _grad_mode(enabled: bool) -> Iterator[None]:
+    previous = _state.grad_enabled
+    _state.grad_enabled = enabled
+    try:
+        yield
+    finally:
+        _state.grad_enabled = previous
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
+    """Nothing computed inside ``with tl.no_grad():`` is recorded (evaluation, optimizer steps).
+
+    >>> import tinygrad_lite as tl
+    >>> x = tl.Tensor([1.0, 2.0], requires_grad=True)
+    >>> with tl.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+    return _grad_mode(False)
+
+
+def enable_grad() -> contextlib.AbstractContextManager[None]:
+    """Turn recording back on inside a ``no_grad`` block."""
+    return _grad_mode(True)
+
+
+@contextlib.contextmanager
+def module_scope(label: str) -> Iterator[None]:
+    """Tag every op recorded inside with ``label`` (``nn.Module`` uses it: ``"fc1: Linear"``).
+
+    ``draw_graph`` groups the ops of one module call into a labelled cluster.
+    """
+    previous = _state.scope
+    _state.scope = (*previous, label)
+    try:
+        yield
+    finally:
+        _state.scope = previous
+
+
+def current_scope() -> tuple[str, ...]:
+    """The labels of the module calls active right now, outermost first."""
+    return _state.scope
+
+
+# ---------------------------------------------------------------- the op base class
+
+
+class Function:
+    """One recorded op: its inputs and what its backward needs.
+
+    Subclasses define::
+
+        forward(self, *arrays) -> ndarray
+        backward(self, grad, *inputs, out) -> one gradient per input
+
+    ``backward`` receives the upstream gradient ``grad`` (dLoss/dout), the input values and the
+    output value. Normally these are NumPy arrays; when the backward pass is recorded
+    (``create_graph=True``) they are Tensors, so the same formula builds a graph that can be
+    differentiated again. A one-input op returns one gradient, others a tuple (``None`` for an
+    input that needs none). Gradients may keep a broadcast shape: the engine sums them back
+    to each input's shape.
+    """
+
+    __slots__ = ("freed", "inputs", "scope")
+
+    def __init__(self) -> None:
+        self.inputs: tuple[Any, ...] = ()
+        self.scope: tuple[str, ...] = ()
+        self.freed = False
+
+    @property
+    def name(self) -> str:
+        """The op's name as graphs show it, e.g. ``"MatMul"``."""
+        return type(self).__name__
+
+    def forward(self, *arrays: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{self.name} must define forward(self, *arrays)")
+
+    def backward(self, grad: Any, *values: Any) -> Any:
+        raise NotImplementedError(f"{self.name} must define backward(self, grad, *inputs, out)")
+
+    def needs_grad(self, i: int) -> bool:
+        """Whether input ``i`` wants a gradient (lets backward skip work nobody reads)."""
+        return self.inputs[i].requires_grad
+
+    def release(self) -> None:
+        """Drop what forward saved for backward; the inputs stay, so the graph can be drawn.
+
+        Ops that save extra arrays on ``self`` extend this to free them.
+        """
+        self.freed = True
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+# ---------------------------------------------------------------- the backward pass
+
+
+def sum_to_shape(grad: Any, shape: tuple[int, ...], op_name: str) -> Any:
+    """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched.
+
+    If ``x`` of shape (3,) was broadcast to (2, 3), every element of ``x`` was used twice, so
+    its gradient is the sum over the new leading axis.
+    """
+    gshape = grad.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    if lead < 0:
+        raise ValueError(
+            f"{op_name}.backward returned a gradient of shape {gshape} for an input of shape "
+            f"{shape}; a gradient must have the input's shape or a broadcast of it"
+        )
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
+    )
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if lead:
+        grad = grad.reshape(shape)
+    if grad.shape != shape:
+        raise ValueError(
+            f"{op_name}.backward returned a gradient of shape {gshape}, which does not reduce "
+            f"to its input's shape {shape}"
+        )
+    return grad
+
+
+def _count_consumers(root: Any) -> dict[int, int]:
+    """Count, for every tensor that needs a gradient, how many ops of the graph consume it.
+
+    A tensor is ready for its own backward once all its consumers have sent their gradient
+    (Kahn's topological order). An explicit stack replaces recursion.
+    """
+    consumers: dict[int, int] = {}
+    stack = [root]
+    while stack:
+        fn = stack.pop().grad_fn
+        if fn is None:
+            continue
+        if fn.freed:
+            raise RuntimeError(
+                f"backward through the graph a second time: the values {fn.name} saved for "
+                "backward were freed after the first backward. Pass retain_graph=True to the "
+                "first backward() if you need to run backward twice."
+            )
+        for parent in fn.inputs:
+            if parent.requires_grad:
+                key = id(parent)
+                if key in consumers:
+                    consumers[key] += 1
+                else:
+                    consumers[key] = 1
+                    stack.append(parent)
+    return consumers
+
+
+def run_backward(
+    root: Any,
+    gradient: Any,
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    wrap: Callable[[np.ndarray], Any],
+    inputs: Sequence[Any] | None = None,
+    on_step: Callable[[Any, Function, Any, tuple[Any, ...]], None] | None = None,
+    keep_all_grads: bool = False,
+) -> tuple[Any, ...] | None:
+    """Apply the chain rule from ``root`` back to every tensor that requires grad.
+
+    ``gradient`` is dRoot/dRoot (an array, or a Tensor when ``create_graph``). ``wrap`` turns
+    an array into a Tensor (used to store ``.grad``). With ``inputs`` the gradients of those
+    tensors are returned and no ``.grad`` is touched; otherwise gradients accumulate into the
+    ``.grad`` of leaves (and of tensors that called ``retain_grad()``). ``on_step`` sees every
+    op as it runs: ``on_step(out, fn, upstream, input_grads)``.
+    """
+    consumers = _count_consumers(root)
+    wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
+    found: list[Any] = [None] * len(inputs) if inputs is not None else []
+    grads: dict[int, Any] = {id(root): gradient}
+    ready = [root]
+
+    with _grad_mode(create_graph):
+        while ready:
+            tensor = ready.pop()
+            grad = grads.pop(id(tensor), None)
+            fn = tensor.grad_fn
+            if grad is None:  # no path from the root sent it anything (e.g. only via a mask)
+                if fn is not None:
+                    _release_parents(fn, consumers, ready)
+                continue
+            if wanted is not None:
+                if id(tensor) in wanted:
+                    found[wanted[id(tensor)]] = grad
+            elif fn is None or tensor.retains_grad or keep_all_grads:
+                _accumulate_into(tensor, grad, create_graph, wrap)
+            if fn is None:
+                continue
+
+            if create_graph:
+                values = (*fn.inputs, tensor)
+            else:
+                values = (*[t.data for t in fn.inputs], tensor.data)
+            input_grads = fn.backward(grad, *values)
+            if len(fn.inputs) == 1:
+                input_grads = (input_grads,)
+            if not retain_graph:
+                fn.release()
+
+            reduced = []
+            for parent, g in zip(fn.inputs, input_grads, strict=True):
+                if not parent.requires_grad:
+                    reduced.append(None)
+                    continue
+                key = id(parent)
+                if g is not None:
+                    g = sum_to_shape(g, parent.data.shape, fn.name)
+                    if key in grads:
+                        grads[key] = grads[key] + g  # a new array: never mutate a gradient in place
+                    else:
+                        grads[key] = g
+                reduced.append(g)
+                consumers[key] -= 1
+                if consumers[key] == 0:
+                    ready.append(parent)
+            if on_step is not None:
+                on_step(tensor, fn, grad, tuple(reduced))
+
+    return tuple(found) if inputs is not None else None
+
+
+def _release_parents(fn: Function, consumers: dict[int, int], ready: list[Any]) -> None:
+    """A tensor that received no gradient still counts as done for each of its parents."""
+    for parent in fn.inputs:
+        if parent.requires_grad:
+            consumers[id(parent)] -= 1
+            if consumers[id(parent)] == 0:
+                ready.append(parent)
+
+
+def _accumulate_into(tensor: Any, grad: Any, create_graph: bool, wrap: Callable) -> None:
+    """``tensor.grad += grad``, keeping ``.grad`` arrays unshared with anything else."""
+    if create_graph:
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        return
+    if tensor.grad is None:
+        # Copy: the same array may be handed to two inputs (Add sends grad to both sides).
+        tensor.grad = wrap(np.array(grad, dtype=tensor.data.dtype))
+    else:
+        tensor.grad = wrap(tensor.grad.data + grad)

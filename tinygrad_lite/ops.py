@@ -1,0 +1,438 @@
+"""Every differentiable op: its forward and its local derivative, side by side.
+
+Each class computes ``out = f(inputs)`` in ``forward`` (on NumPy arrays) and, in ``backward``,
+turns the upstream gradient ``grad = dL/dout`` into ``dL/dinput = grad * dout/dinput`` for each
+input. The first docstring line of each op is its local derivative.
+
+``backward`` is written with operators and methods that NumPy arrays and Tensors share, so
+the same line runs on arrays (the normal, fast path) and on Tensors (``create_graph=True``,
+where the backward pass is itself recorded and can be differentiated again). The few places
+that need a function rather than an operator go through the small helpers just below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite.autograd import Function
+
+# ---------------------------------------------------------------- array-or-Tensor helpers
+
+
+def value(v: Any) -> np.ndarray:
+    """The NumPy array behind an array or a Tensor (masks and signs are constants)."""
+    return v if isinstance(v, np.ndarray | np.generic) else v.data
+
+
+def _is_array(v: Any) -> bool:
+    return isinstance(v, np.ndarray | np.generic)
+
+
+def _exp(v: Any) -> Any:
+    return np.exp(v) if _is_array(v) else v.exp()
+
+
+def _log(v: Any) -> Any:
+    return np.log(v) if _is_array(v) else v.log()
+
+
+def _broadcast_to(v: Any, shape: tuple[int, ...]) -> Any:
+    return np.broadcast_to(v, shape) if _is_array(v) else v.broadcast_to(shape)
+
+
+def _keepdims_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The shape a reduction over ``axis`` has with ``keepdims=True``."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+class Add(Function):
+    """d(x+y)/dx = 1, d(x+y)/dy = 1"""
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, grad, x, y, out):
+        return grad, grad
+
+
+class Sub(Function):
+    """d(x-y)/dx = 1, d(x-y)/dy = -1"""
+
+    def forward(self, x, y):
+        return x - y
+
+    def backward(self, grad, x, y, out):
+        return grad, -grad
+
+
+class Mul(Function):
+    """d(x*y)/dx = y, d(x*y)/dy = x"""
+
+    def forward(self, x, y):
+        return x * y
+
+    def backward(self, grad, x, y, out):
+        return grad * y, grad * x
+
+
+class Div(Function):
+    """d(x/y)/dx = 1/y, d(x/y)/dy = -x/y**2"""
+
+    def forward(self, x, y):
+        return x / y
+
+    def backward(self, grad, x, y, out):
+        gx = grad / y
+        gy = -gx * out if self.needs_grad(1) else None  # -grad * x / y**2 == -(grad / y) * out
+        return gx, gy
+
+
+class Neg(Function):
+    """d(-x)/dx = -1"""
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, grad, x, out):
+        return -grad
+
+
+class Pow(Function):
+    """d(x**y)/dx = y * x**(y-1), d(x**y)/dy = x**y * log(x)"""
+
+    def forward(self, x, y):
+        return x**y
+
+    def backward(self, grad, x, y, out):
+        gx = grad * y * x ** (y - 1) if self.needs_grad(0) else None
+        gy = grad * out * _log(x) if self.needs_grad(1) else None
+        return gx, gy
+
+
+class MatMul(Function):
+    """d(x@y)/dx = grad @ y.T, d(x@y)/dy = x.T @ grad (both operands at least 2-D)"""
+
+    def forward(self, x, y):
+        return x @ y
+
+    def backward(self, grad, x, y, out):
+        gx = grad @ y.swapaxes(-1, -2) if self.needs_grad(0) else None
+        gy = x.swapaxes(-1, -2) @ grad if self.needs_grad(1) else None
+        return gx, gy
+
+
+# ---------------------------------------------------------------- elementwise functions
+
+
+class Exp(Function):
+    """d exp(x)/dx = exp(x) = out"""
+
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, grad, x, out):
+        return grad * out
+
+
+class Log(Function):
+    """d log(x)/dx = 1/x"""
+
+    def forward(self, x):
+        return np.log(x)
+
+    def backward(self, grad, x, out):
+        return grad / x
+
+
+class Sqrt(Function):
+    """d sqrt(x)/dx = 1 / (2 sqrt(x)) = 1 / (2 out)"""
+
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def backward(self, grad, x, out):
+        return grad / (out * 2)
+
+
+class Abs(Function):
+    """d|x|/dx = sign(x)  (0 at x = 0)"""
+
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, grad, x, out):
+        return grad * np.sign(value(x))
+
+
+class ReLU(Function):
+    """d relu(x)/dx = 1 where x > 0, else 0  (0 at x = 0)"""
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, grad, x, out):
+        return grad * (value(x) > 0)
+
+
+class Identity(Function):
+    """d x/dx = 1"""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad, x, out):
+        return grad
+
+
+class Sigmoid(Function):
+    """d sigmoid(x)/dx = out * (1 - out)"""
+
+    def forward(self, x):
+        # sigmoid(x) = (1 + tanh(x/2)) / 2: the same function, with no overflow for large |x|.
+        return (np.tanh(x * 0.5) + 1) * 0.5
+
+    def backward(self, grad, x, out):
+        return grad * out * (1 - out)
+
+
+class Tanh(Function):
+    """d tanh(x)/dx = 1 - out**2"""
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, grad, x, out):
+        return grad * (1 - out * out)
+
+
+class Clip(Function):
+    """d clip(x, lo, hi)/dx = 1 where lo <= x <= hi, else 0"""
+
+    __slots__ = ("hi", "lo")
+
+    def __init__(self, lo: float | None, hi: float | None) -> None:
+        super().__init__()
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        return np.clip(x, self.lo, self.hi)
+
+    def backward(self, grad, x, out):
+        x = value(x)
+        inside = np.ones(x.shape, dtype=bool)
+        if self.lo is not None:
+            inside &= x >= self.lo
+        if self.hi is not None:
+            inside &= x <= self.hi
+        return grad * inside
+
+
+# ---------------------------------------------------------------- reductions
+
+
+class Sum(Function):
+    """d sum(x)/dx_i = 1: the upstream gradient is copied back to every summed element"""
+
+    __slots__ = ("axis", "keepdims")
+
+    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
+        super().__init__()
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, grad, x, out):
+        grad = grad.reshape(_keepdims_shape(x.shape, self.axis))
+        return _broadcast_to(grad, x.shape)
+
+
+class Mean(Function):
+    """d mean(x)/dx_i = 1/n, with n the number of averaged elements"""
+
+    __slots__ = ("axis", "keepdims")
+
+    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
+        super().__init__()
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        return np.mean(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, grad, x, out):
+        n = x.size // max(out.size, 1) if x.size else 1
+        grad = grad.reshape(_keepdims_shape(x.shape, self.axis)) / n
+        return _broadcast_to(grad, x.shape)
+
+
+class Max(Function):
+    """d max(x)/dx_i = 1/k where x_i is one of the k maxima, else 0 (ties share evenly)"""
+
+    __slots__ = ("axis", "keepdims")
+
+    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
+        super().__init__()
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        return np.max(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, grad, x, out):
+        return _extreme_backward(grad, x, out, self.axis)
+
+
+class Min(Function):
+    """d min(x)/dx_i = 1/k where x_i is one of the k minima, else 0 (ties share evenly)"""
+
+    __slots__ = ("axis", "keepdims")
+
+    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
+        super().__init__()
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        return np.min(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, grad, x, out):
+        return _extreme_backward(grad, x, out, self.axis)
+
+
+def _extreme_backward(grad, x, out, axis):
+    """Shared by Max and Min: route the gradient to the winning elements, split among ties."""
+    kept = _keepdims_shape(x.shape, axis)
+    winners = value(x) == value(out).reshape(kept)
+    share = winners / winners.sum(axis=axis, keepdims=True)
+    return grad.reshape(kept) * share.astype(value(x).dtype, copy=False)
+
+
+# ---------------------------------------------------------------- shape
+
+
+class Reshape(Function):
+    """d reshape(x)/dx: the gradient is reshaped back to x's shape"""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x):
+        return x.reshape(self.shape)
+
+    def backward(self, grad, x, out):
+        return grad.reshape(x.shape)
+
+
+class Transpose(Function):
+    """d transpose(x, axes)/dx: the gradient is transposed back with the inverse permutation"""
+
+    __slots__ = ("axes",)
+
+    def __init__(self, axes: tuple[int, ...]) -> None:
+        super().__init__()
+        self.axes = axes
+
+    def forward(self, x):
+        return x.transpose(self.axes)
+
+    def backward(self, grad, x, out):
+        return grad.transpose(tuple(np.argsort(self.axes)))
+
+
+class BroadcastTo(Function):
+    """d broadcast_to(x)/dx: copies of x add up; the engine sums the gradient back to x.shape"""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x):
+        return np.broadcast_to(x, self.shape)
+
+    def backward(self, grad, x, out):
+        return grad
+
+
+class GetItem(Function):
+    """d x[index]/dx: the gradient goes back to the picked places (repeats add up)"""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: Any) -> None:
+        super().__init__()
+        self.index = index
+
+    def forward(self, x):
+        return x[self.index]
+
+    def backward(self, grad, x, out):
+        if _is_array(grad):
+            full = np.zeros(x.shape, dtype=grad.dtype)
+            np.add.at(full, self.index, grad)
+            return full
+        return grad.scatter_add(self.index, x.shape)
+
+
+class ScatterAdd(Function):
+    """d scatter_add(g)/dg = g'[index]: the adjoint of GetItem (used by its recorded backward)"""
+
+    __slots__ = ("index", "shape")
+
+    def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.index, self.shape = index, shape
+
+    def forward(self, g):
+        full = np.zeros(self.shape, dtype=g.dtype)
+        np.add.at(full, self.index, g)
+        return full
+
+    def backward(self, grad, g, out):
+        return grad[self.index]
+
+
+# ---------------------------------------------------------------- softmax family
+
+
+class Softmax(Function):
+    """d softmax(x)_i/dx_j = out_i (δ_ij - out_j), so dL/dx = out * (grad - sum(grad * out))"""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis: int) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x):
+        e = np.exp(x - x.max(axis=self.axis, keepdims=True))  # shift: no overflow, same value
+        return e / e.sum(axis=self.axis, keepdims=True)
+
+    def backward(self, grad, x, out):
+        return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """d log_softmax(x)_i/dx_j = δ_ij - softmax(x)_j, so dL/dx = grad - softmax * sum(grad)"""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis: int) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x):
+        shifted = x - x.max(axis=self.axis, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
+
+    def backward(self, grad, x, out):
+        return grad - _exp(out) * grad.sum(axis=self.axis, keepdims=True)

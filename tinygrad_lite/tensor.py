@@ -1,0 +1,569 @@
+"""``Tensor``: a NumPy array, its gradient, and the op that made it.
+
+Every operation on tensors goes through :func:`apply`, which runs the op's ``forward`` on the
+arrays and, when recording is on and some input requires grad, remembers the op as the
+output's ``grad_fn``. Those links form the graph that ``backward()`` walks in reverse.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite import ops
+from tinygrad_lite import random as tl_random
+from tinygrad_lite.autograd import Function, _state, run_backward
+
+_default_dtype = np.dtype(np.float32)
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Set the float dtype of new float tensors and new layer parameters (float32 at start)."""
+    global _default_dtype
+    d = _parse_dtype(dtype)
+    if d.kind != "f":
+        raise TypeError(f"set_default_dtype needs a float dtype (np.float32, np.float64), got {d}")
+    _default_dtype = d
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype that Python floats become (``float32`` unless changed)."""
+    return _default_dtype
+
+
+def _parse_dtype(dtype: Any) -> np.dtype:
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"unknown dtype {dtype!r}; use a NumPy dtype such as np.float32, np.float64 or np.int64"
+        ) from None
+    if d.kind not in "fiub":
+        raise TypeError(f"unsupported dtype {d}: tensors hold floats, integers or booleans")
+    return d
+
+
+def _to_array(data: Any, dtype: Any) -> np.ndarray:
+    """Python floats become the default dtype, Python ints int64, arrays keep their dtype."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = _parse_dtype(dtype)
+    if isinstance(data, np.ndarray | np.generic):
+        array = np.array(data, dtype=dtype)
+    else:
+        try:
+            array = np.array(data)
+        except ValueError as error:  # ragged nested lists
+            raise ValueError(f"Tensor: data must be rectangular ({error})") from None
+        if array.dtype.kind == "f":
+            array = array.astype(dtype or _default_dtype, copy=False)
+        elif array.dtype.kind in "iu":
+            array = array.astype(dtype or np.int64, copy=False)
+        elif array.dtype.kind == "b" or (array.size == 0 and array.dtype.kind == "f"):
+            array = array.astype(dtype or array.dtype, copy=False)
+        else:
+            raise TypeError(
+                f"Tensor: cannot make a tensor from {type(data).__name__} "
+                f"(NumPy sees dtype {array.dtype}); pass numbers, nested lists or an array"
+            )
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"Tensor: unsupported dtype {array.dtype}; use float, int or bool data")
+    return array
+
+
+def apply(fn: Function, *inputs: Tensor) -> Tensor:
+    """Run ``fn`` forward on the inputs' arrays and record it in the graph when needed."""
+    try:
+        data = fn.forward(*[t.data for t in inputs])
+    except (ValueError, IndexError) as error:
+        shapes = " and ".join(str(t.shape) for t in inputs)
+        raise type(error)(f"{fn.name} on shape {shapes}: {error}") from None
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    out = Tensor._from_array(data)
+    if _state.grad_enabled:
+        for t in inputs:
+            if t._requires_grad:
+                fn.inputs = inputs
+                fn.scope = _state.scope
+                out.grad_fn = fn
+                out._requires_grad = True
+                break
+    return out
+
+
+def _normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+    """An int or tuple of axes (negative allowed) as a sorted tuple of valid axes."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+    result = []
+    for a in axes:
+        if not isinstance(a, numbers.Integral):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims")
+        result.append(int(a) % max(ndim, 1))
+    if len(set(result)) != len(result):
+        raise ValueError(f"{op}: repeated axis in {axis!r}")
+    return tuple(sorted(result))
+
+
+def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], Sequence | np.ndarray):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)
+
+
+class Tensor:
+    """A NumPy array that remembers how it was computed, so gradients can flow back.
+
+    >>> import tinygrad_lite as tl
+    >>> x = tl.Tensor(3.0, requires_grad=True)
+    >>> y = x * x + 2 * x
+    >>> y.backward()
+    >>> x.grad.item()   # dy/dx = 2x + 2
+    8.0
+    """
+
+    __slots__ = ("__weakref__", "_requires_grad", "data", "grad", "grad_fn", "name", "retains_grad")
+    __array_ufunc__ = None  # ``ndarray * Tensor`` calls Tensor.__rmul__ and returns a Tensor
+    __hash__ = object.__hash__  # == compares elementwise, yet tensors can be dict keys
+
+    def __init__(
+        self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
+    ) -> None:
+        self.data = _to_array(data, dtype)
+        self.grad: Tensor | None = None
+        self.grad_fn: Function | None = None
+        self.name = name
+        self.retains_grad = False
+        self._requires_grad = False
+        self.requires_grad = requires_grad
+
+    @classmethod
+    def _from_array(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
+        """Wrap an array without copying or checking (the library's internal fast path)."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.grad_fn = None
+        t.name = None
+        t.retains_grad = False
+        t._requires_grad = requires_grad
+        return t
+
+    # ------------------------------------------------------------ attributes
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if flag and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only float tensors can require grad; this one is {self.data.dtype} "
+                "(integer tensors hold labels and indices). Use dtype=np.float32 if it is data."
+            )
+        if not flag and self.grad_fn is not None:
+            raise RuntimeError("requires_grad can only be turned off on leaves; use .detach()")
+        self._requires_grad = bool(flag)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user, not by an op (only leaves get ``.grad`` by default)."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        """The tensor with its axes reversed."""
+        return self.transpose()
+
+    # ------------------------------------------------------------ conversions
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def item(self) -> Any:
+        """The single value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a one-element tensor, this one has shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the graph (shares memory, never requires grad)."""
+        return Tensor._from_array(self.data)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        return np.array(self.data, dtype=dtype, copy=copy)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __repr__(self) -> str:
+        values = np.array2string(self.data, separator=", ", precision=4, threshold=20)
+        extra = f", grad_fn=<{self.grad_fn.name}>" if self.grad_fn is not None else ""
+        if self.grad_fn is None and self._requires_grad:
+            extra = ", requires_grad=True"
+        name = f", name={self.name!r}" if self.name else ""
+        return f"Tensor({values}, shape={self.shape}, dtype={self.dtype}{extra}{name})"
+
+    # ------------------------------------------------------------ gradients
+
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        ``gradient`` is d(loss)/d(self), needed when ``self`` is not a scalar. The graph's saved
+        values are freed afterwards unless ``retain_graph=True``; ``create_graph=True`` records
+        the backward pass itself, so the gradients can be differentiated again.
+        """
+        seed = self._seed_gradient(gradient, create_graph)
+        if retain_graph is None:
+            retain_graph = create_graph
+        run_backward(
+            self,
+            seed,
+            retain_graph=retain_graph,
+            create_graph=create_graph,
+            wrap=Tensor._from_array,
+        )
+
+    def _seed_gradient(self, gradient: Any, create_graph: bool) -> Any:
+        """dRoot/dRoot: ones for a scalar root, or the given ``gradient`` checked for shape."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad, so it has no graph to walk back "
+                "through; create the inputs with requires_grad=True (and not inside no_grad)"
+            )
+        if gradient is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward: the root has shape {self.shape}, not a single value; reduce it "
+                    "first (e.g. loss.sum() or loss.mean()) or pass gradient= of that shape"
+                )
+            seed = np.ones_like(self.data)
+        else:
+            seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient)
+            if seed.shape != self.shape:
+                raise ValueError(
+                    f"backward: gradient has shape {seed.shape} but the root has shape "
+                    f"{self.shape}; they must match"
+                )
+            seed = seed.astype(self.dtype)
+        if create_graph:
+            if isinstance(gradient, Tensor):
+                return gradient
+            return Tensor._from_array(seed)
+        return seed
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this intermediate tensor too (leaves always get it)."""
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            self.retains_grad = True
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``.grad`` becomes None)."""
+        self.grad = None
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return the tensor."""
+        self.requires_grad = flag
+        return self
+
+    # ------------------------------------------------------------ factories
+
+    @classmethod
+    def _factory(cls, data: np.ndarray, requires_grad: bool, dtype: Any) -> Tensor:
+        dtype = _default_dtype if dtype is None else _parse_dtype(dtype)
+        return cls(data.astype(dtype, copy=False), requires_grad=requires_grad)
+
+    @classmethod
+    def zeros(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+        return cls._factory(np.zeros(_shape_args(shape)), requires_grad, dtype)
+
+    @classmethod
+    def ones(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+        return cls._factory(np.ones(_shape_args(shape)), requires_grad, dtype)
+
+    @classmethod
+    def randn(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+        """Standard normal samples from the library generator (``tl.manual_seed``)."""
+        draws = tl_random.generator().standard_normal(_shape_args(shape))
+        return cls._factory(draws, requires_grad, dtype)
+
+    @classmethod
+    def rand(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+        """Uniform samples in [0, 1) from the library generator."""
+        return cls._factory(tl_random.generator().random(_shape_args(shape)), requires_grad, dtype)
+
+    @classmethod
+    def uniform(
+        cls, low: float, high: float, shape: Any, requires_grad: bool = False, dtype: Any = None
+    ) -> Tensor:
+        """Uniform samples in [low, high) from the library generator."""
+        if not low < high:
+            raise ValueError(f"uniform needs low < high, got low={low}, high={high}")
+        shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+        draws = tl_random.generator().uniform(low, high, shape)
+        return cls._factory(draws, requires_grad, dtype)
+
+    @classmethod
+    def arange(cls, n: int, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+        """0, 1, ..., n-1 as int64 (or ``dtype``)."""
+        return cls(np.arange(n), requires_grad=requires_grad, dtype=dtype)
+
+    @classmethod
+    def eye(cls, n: int, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+        return cls._factory(np.eye(n), requires_grad, dtype)
+
+    # ------------------------------------------------------------ operands
+
+    def _operand(self, other: Any) -> Tensor:
+        """A Tensor for the other operand; a Python scalar takes this tensor's dtype."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, numbers.Number) and not isinstance(other, complex):
+            kind = self.data.dtype.kind
+            if kind == "f" or isinstance(other, bool | numbers.Integral):
+                dtype = self.data.dtype if kind != "b" or isinstance(other, bool) else np.int64
+            else:
+                dtype = _default_dtype
+            return Tensor._from_array(np.array(other, dtype=dtype))
+        if isinstance(other, np.ndarray | list | tuple):
+            return Tensor(other)
+        raise TypeError(
+            f"unsupported operand type {type(other).__name__} for a Tensor operation; "
+            "use a number, a list, an np.ndarray or a Tensor"
+        )
+
+    def __add__(self, other: Any) -> Tensor:
+        return apply(ops.Add(), self, self._operand(other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return apply(ops.Add(), self._operand(other), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return apply(ops.Sub(), self, self._operand(other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return apply(ops.Sub(), self._operand(other), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return apply(ops.Mul(), self, self._operand(other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return apply(ops.Mul(), self._operand(other), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return apply(ops.Div(), self, self._operand(other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return apply(ops.Div(), self._operand(other), self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return apply(ops.Pow(), self, self._operand(other))
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return apply(ops.Pow(), self._operand(other), self)
+
+    def __neg__(self) -> Tensor:
+        return apply(ops.Neg(), self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _matmul(self, self._operand(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _matmul(self._operand(other), self)
+
+    # Comparisons give boolean tensors and are not differentiable.
+    def _compare(self, other: Any, compare: Any) -> Tensor:
+        return Tensor._from_array(np.asarray(compare(self.data, ops.value(self._operand(other)))))
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.not_equal)
+
+    # ------------------------------------------------------------ elementwise
+
+    def exp(self) -> Tensor:
+        return apply(ops.Exp(), self)
+
+    def log(self) -> Tensor:
+        return apply(ops.Log(), self)
+
+    def sqrt(self) -> Tensor:
+        return apply(ops.Sqrt(), self)
+
+    def abs(self) -> Tensor:
+        return apply(ops.Abs(), self)
+
+    def relu(self) -> Tensor:
+        return apply(ops.ReLU(), self)
+
+    def identity(self) -> Tensor:
+        return apply(ops.Identity(), self)
+
+    def sigmoid(self) -> Tensor:
+        return apply(ops.Sigmoid(), self)
+
+    def tanh(self) -> Tensor:
+        return apply(ops.Tanh(), self)
+
+    def clip(self, lo: float | None, hi: float | None) -> Tensor:
+        """Limit values to [lo, hi] (either end may be None); gradient passes on [lo, hi]."""
+        if lo is None and hi is None:
+            raise ValueError("clip needs at least one of lo, hi")
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"clip needs lo <= hi, got lo={lo}, hi={hi}")
+        return apply(ops.Clip(lo, hi), self)
+
+    # ------------------------------------------------------------ reductions
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return apply(ops.Sum(_normalize_axis(axis, self.ndim, "sum"), keepdims), self)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        axes = _normalize_axis(axis, self.ndim, "mean")
+        if self.data.size == 0:
+            raise ValueError("mean of an empty tensor is undefined")
+        return apply(ops.Mean(axes, keepdims), self)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        axes = _normalize_axis(axis, self.ndim, "max")
+        return apply(ops.Max(axes, keepdims), self)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        axes = _normalize_axis(axis, self.ndim, "min")
+        return apply(ops.Min(axes, keepdims), self)
+
+    def argmax(self, axis: int | None = None) -> Tensor:
+        """Index of the largest value (an int64 tensor; not differentiable)."""
+        if axis is not None:
+            (axis,) = _normalize_axis(axis, self.ndim, "argmax")  # type: ignore[misc]
+        return Tensor._from_array(np.asarray(np.argmax(self.data, axis=axis)))
+
+    # ------------------------------------------------------------ shape
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """Same values, new shape (one -1 allowed), as ``np.reshape``."""
+        return apply(ops.Reshape(_shape_args(shape)), self)
+
+    def flatten(self) -> Tensor:
+        return self.reshape(-1)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """Permute the axes; with no argument, reverse them (as ``np.transpose``)."""
+        axes = _shape_args(axes) if axes else tuple(reversed(range(self.ndim)))
+        if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+            raise ValueError(f"transpose: {axes} is not a permutation of the {self.ndim} axes")
+        return apply(ops.Transpose(tuple(a % max(self.ndim, 1) for a in axes)), self)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        order = list(range(self.ndim))
+        order[axis1], order[axis2] = order[axis2], order[axis1]
+        return self.transpose(*order)
+
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        return apply(ops.BroadcastTo(tuple(shape)), self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return apply(ops.GetItem(_index_arrays(index)), self)
+
+    def scatter_add(self, index: Any, shape: Sequence[int]) -> Tensor:
+        """A zero tensor of ``shape`` with this tensor added at ``index`` (GetItem's adjoint)."""
+        return apply(ops.ScatterAdd(_index_arrays(index), tuple(shape)), self)
+
+    # ------------------------------------------------------------ softmax family
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``axis``, computed without overflow."""
+        (axis,) = _normalize_axis(axis, self.ndim, "softmax")  # type: ignore[misc]
+        return apply(ops.Softmax(axis), self)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """log(softmax(x)) along ``axis``, computed without overflow or log(0)."""
+        (axis,) = _normalize_axis(axis, self.ndim, "log_softmax")  # type: ignore[misc]
+        return apply(ops.LogSoftmax(axis), self)
+
+
+def _index_arrays(index: Any) -> Any:
+    """Tensors inside an index become their arrays (integer-array indexing)."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _matmul(a: Tensor, b: Tensor) -> Tensor:
+    """``a @ b`` with NumPy's rules; 1-D operands are reshaped so MatMul only sees >= 2-D."""
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"MatMul: operands must be at least 1-D, got {a.shape} @ {b.shape}; use *")
+    k_left = a.shape[-1]
+    k_right = b.shape[-2] if b.ndim >= 2 else b.shape[0]
+    if k_left != k_right:
+        raise ValueError(
+            f"MatMul: shapes {a.shape} @ {b.shape} do not fit: the left operand's last axis "
+            f"({k_left}) must equal the right operand's {'second-to-last' if b.ndim >= 2 else ''}"
+            f" axis ({k_right})"
+        )
+    if a.ndim == 1 and b.ndim == 1:
+        return apply(ops.MatMul(), a.reshape(1, -1), b.reshape(-1, 1)).reshape(())
+    if a.ndim == 1:
+        out = apply(ops.MatMul(), a.reshape(1, -1), b)
+        return out.reshape(*out.shape[:-2], out.shape[-1])
+    if b.ndim == 1:
+        out = apply(ops.MatMul(), a, b.reshape(-1, 1))
+        return out.reshape(*out.shape[:-1])
+    return apply(ops.MatMul(), a, b)
