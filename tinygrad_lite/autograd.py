@@ -252,11 +252,12 @@ def run_backward(
                 fn.release()
 
             reduced = []
-            for parent, g in zip(fn.inputs, input_grads, strict=True):
+            for parent, raw in zip(fn.inputs, input_grads, strict=True):
                 if not parent.requires_grad:
                     reduced.append(None)
                     continue
                 key = id(parent)
+                g = raw
                 if g is not None:
                     g = sum_to_shape(g, parent.data.shape, fn.name)
                     if key in grads:

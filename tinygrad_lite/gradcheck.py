@@ -37,7 +37,9 @@ def _scalar(f: Callable[..., Any], arrays: list[np.ndarray]) -> float:
     return float(out.data.reshape(()))
 
 
-def numerical_grad(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6) -> tuple[np.ndarray, ...]:
+def numerical_grad(
+    f: Callable[..., Any], *inputs: Any, eps: float = 1e-6
+) -> tuple[np.ndarray, ...]:
     """Central differences ``(f(x+h) - f(x-h)) / 2h`` of a scalar-valued ``f``, one array per input.
 
     >>> import numpy as np, tinygrad_lite as tl

@@ -21,7 +21,7 @@ def manual_seed(seed: int) -> np.random.Generator:
     >>> bool((a.data == b.data).all())
     True
     """
-    global _generator
+    global _generator  # noqa: PLW0603 - one library-wide generator, replaced by seeding
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}")
     if seed < 0:

@@ -22,7 +22,7 @@ _default_dtype = np.dtype(np.float32)
 
 def set_default_dtype(dtype: Any) -> None:
     """Set the float dtype of new float tensors and new layer parameters (float32 at start)."""
-    global _default_dtype
+    global _default_dtype  # noqa: PLW0603 - the library-wide default, as in NumPy/PyTorch
     d = _parse_dtype(dtype)
     if d.kind != "f":
         raise TypeError(f"set_default_dtype needs a float dtype (np.float32, np.float64), got {d}")
@@ -426,10 +426,10 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return self._compare(other, np.greater_equal)
 
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+    def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
         return self._compare(other, np.equal)
 
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+    def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
         return self._compare(other, np.not_equal)
 
     # ------------------------------------------------------------ elementwise
