@@ -11,6 +11,7 @@
 
 __version__ = "0.1.0"
 
+from tinygrad_lite import data, datasets, nn
 from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck, numerical_grad
 from tinygrad_lite.random import manual_seed
@@ -20,12 +21,15 @@ from tinygrad_lite.tensor import Tensor, get_default_dtype, set_default_dtype
 __all__ = [
     "GradcheckError",
     "Tensor",
+    "data",
+    "datasets",
     "enable_grad",
     "get_default_dtype",
     "gradcheck",
     "is_grad_enabled",
     "load",
     "manual_seed",
+    "nn",
     "no_grad",
     "numerical_grad",
     "save",

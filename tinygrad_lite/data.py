@@ -1,0 +1,117 @@
+"""Mini-batches and data splits.
+
+One `DataLoader` covers the three flavours of gradient descent: `batch_size=len(X)` is batch
+gradient descent, `batch_size=1` stochastic gradient descent, anything between mini-batch.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite.data import DataLoader
+    >>> X, y = np.zeros((10, 2), np.float32), np.arange(10)
+    >>> loader = DataLoader(X, y, batch_size=4, seed=0)
+    >>> len(loader), [xb.shape for xb, yb in loader]
+    (3, [(4, 2), (4, 2), (2, 2)])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite.random import generator
+from tinygrad_lite.tensor import Tensor
+
+
+def _as_array(a: Any) -> np.ndarray:
+    return a.data if isinstance(a, Tensor) else np.asarray(a)
+
+
+def _check_pair(X: np.ndarray, y: np.ndarray, fn: str) -> None:
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(
+            f"{fn}: X and y must be arrays of samples, got shapes {X.shape}, {y.shape}"
+        )
+    if len(X) != len(y):
+        raise ValueError(
+            f"{fn}: X has {len(X)} samples but y has {len(y)} (shapes {X.shape} and {y.shape})"
+        )
+
+
+def _rng(seed: int | None) -> np.random.Generator:
+    """A private generator for a seed, or the library generator for None."""
+    return generator() if seed is None else np.random.default_rng(seed)
+
+
+class DataLoader:
+    """Iterates `(X_batch, y_batch)` Tensors over the samples of `X` and `y`.
+
+    With `shuffle=True` the order is reshuffled at the start of every epoch (every `for`
+    loop over the loader). `seed=None` draws from the library generator (so
+    `tinygrad_lite.manual_seed` fixes it); a given seed gives the loader its own generator,
+    created here, so the sequence of epochs is the same on every run. `drop_last=True`
+    skips a final batch smaller than `batch_size`.
+    """
+
+    def __init__(
+        self,
+        X: Any,
+        y: Any,
+        batch_size: int = 32,
+        shuffle: bool = True,
+        seed: int | None = None,
+        drop_last: bool = False,
+    ) -> None:
+        self.X = _as_array(X)
+        self.y = _as_array(y)
+        _check_pair(self.X, self.y, "DataLoader")
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ValueError(f"DataLoader: batch_size must be an int >= 1, got {batch_size!r}")
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self._rng = _rng(seed) if shuffle else None
+
+    def __len__(self) -> int:
+        """The number of batches in one epoch."""
+        n, b = len(self.X), self.batch_size
+        return n // b if self.drop_last else -(-n // b)
+
+    def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
+        n = len(self.X)
+        order = self._rng.permutation(n) if self._rng is not None else np.arange(n)
+        for i in range(len(self)):
+            idx = order[i * self.batch_size : (i + 1) * self.batch_size]
+            # Indexing with an array copies, so a batch never aliases the dataset.
+            yield Tensor._from_array(self.X[idx]), Tensor._from_array(self.y[idx])
+
+    def __repr__(self) -> str:
+        return (
+            f"DataLoader({len(self.X)} samples, batch_size={self.batch_size}, "
+            f"shuffle={self.shuffle}, drop_last={self.drop_last})"
+        )
+
+
+def train_val_test_split(
+    X: Any, y: Any, val: float = 0.1, test: float = 0.1, seed: int | None = None
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Shuffle the samples and cut them into train, validation and test parts.
+
+    `val` and `test` are fractions of the samples (rounded to whole samples); the rest is
+    the training set. Returns `(X_train, y_train), (X_val, y_val), (X_test, y_test)` as
+    NumPy arrays. `seed=None` uses the library generator.
+    """
+    X, y = _as_array(X), _as_array(y)
+    _check_pair(X, y, "train_val_test_split")
+    for name, frac in (("val", val), ("test", test)):
+        if not 0 <= frac < 1:
+            raise ValueError(f"train_val_test_split: {name} must be in [0, 1), got {frac}")
+    n = len(X)
+    n_val, n_test = round(val * n), round(test * n)
+    if n_val + n_test >= n:
+        raise ValueError(
+            f"train_val_test_split: val={val} and test={test} of {n} samples leave no "
+            "training samples"
+        )
+    order = _rng(seed).permutation(n)
+    parts = np.split(order, [n - n_val - n_test, n - n_test])
+    return tuple((X[idx], y[idx]) for idx in parts)

@@ -1,0 +1,26 @@
+"""Neural-network building blocks: modules, layers, losses, initializers, ready-made nets."""
+
+from tinygrad_lite.nn import functional, init
+from tinygrad_lite.nn.layers import Identity, Linear, ReLU, Sigmoid, Softmax, Tanh
+from tinygrad_lite.nn.losses import CrossEntropyLoss, MSELoss, MultiMarginLoss, SVMLoss
+from tinygrad_lite.nn.models import MLP, TwoLayerNet
+from tinygrad_lite.nn.module import Module, Sequential
+
+__all__ = [
+    "MLP",
+    "CrossEntropyLoss",
+    "Identity",
+    "Linear",
+    "MSELoss",
+    "Module",
+    "MultiMarginLoss",
+    "ReLU",
+    "SVMLoss",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "TwoLayerNet",
+    "functional",
+    "init",
+]

@@ -1,0 +1,242 @@
+"""Stateless functions behind the layers and losses: `F.relu(x)`, `F.cross_entropy(s, y)`.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> scores = Tensor([[2.0, 1.0, 0.1]], requires_grad=True)
+    >>> round(F.cross_entropy(scores, np.array([0])).item(), 4)
+    0.417
+
+Losses take raw scores of shape `(N, C)` and `reduction="mean"` (average over the N samples)
+or `"sum"`. Class labels are integer indices of shape `(N,)` or rows of shape `(N, C)`:
+one-hot rows for every loss, and probability rows for `cross_entropy`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite.autograd import Function
+from tinygrad_lite.tensor import Tensor, apply
+
+REDUCTIONS = ("mean", "sum")
+
+# ---------------------------------------------------------------- activations and linear
+
+
+def relu(x: Tensor) -> Tensor:
+    """`max(0, x)` elementwise."""
+    return x.relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """`1 / (1 + exp(-x))` elementwise."""
+    return x.sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    """`tanh(x)` elementwise."""
+    return x.tanh()
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """`exp(x_i) / sum_j exp(x_j)` along `axis`."""
+    return x.softmax(axis=axis)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """`x_i - log(sum_j exp(x_j))` along `axis`."""
+    return x.log_softmax(axis=axis)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """`x @ weight + bias`, with `weight` of shape `(in_features, out_features)`."""
+    out = x @ weight
+    return out if bias is None else out + bias
+
+
+# ---------------------------------------------------------------- label checking
+
+
+def _check_reduction(reduction: str, fn: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{fn}: reduction must be 'mean' or 'sum', got {reduction!r}")
+
+
+def _check_scores(scores: Any, fn: str) -> None:
+    if not isinstance(scores, Tensor):
+        raise TypeError(f"{fn}: scores must be a Tensor, got {type(scores).__name__}")
+    if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] == 0:
+        raise ValueError(
+            f"{fn}: scores must have shape (N, C) with N, C >= 1, got shape {scores.shape}"
+        )
+
+
+def _label_array(labels: Any, scores: Tensor, fn: str) -> np.ndarray:
+    """The labels as an ndarray, after checking their type, shape and (for indices) range."""
+    if isinstance(labels, Tensor):
+        if labels.requires_grad:
+            raise ValueError(
+                f"{fn}: labels are constants and get no gradient; pass labels.detach()"
+            )
+        labels = labels.data
+    labels = np.asarray(labels)
+    n, c = scores.shape
+    if labels.dtype == bool or not np.issubdtype(labels.dtype, np.number):
+        raise TypeError(f"{fn}: labels must be numbers, got dtype {labels.dtype}")
+    if labels.shape == (n,):
+        if not np.issubdtype(labels.dtype, np.integer):
+            raise TypeError(
+                f"{fn}: labels of shape ({n},) must be integer class indices, got dtype "
+                f"{labels.dtype}; convert them with labels.astype(np.int64)"
+            )
+        bad = (labels < 0) | (labels >= c)
+        if bad.any():
+            raise ValueError(
+                f"{fn}: class index {labels[bad][0]} out of range for {c} classes "
+                f"(scores of shape {scores.shape}); labels must lie in [0, {c - 1}]"
+            )
+        return labels
+    if labels.shape == (n, c):
+        rows_ok = np.allclose(labels.sum(axis=1), 1.0, atol=1e-4) and (labels >= 0).all()
+        if not rows_ok:
+            raise ValueError(
+                f"{fn}: label rows of shape ({n}, {c}) must be one-hot or probabilities "
+                "(non-negative, each row summing to 1)"
+            )
+        return labels
+    raise ValueError(
+        f"{fn}: labels must have shape ({n},) (class indices) or ({n}, {c}) (one-hot rows) "
+        f"for scores of shape {scores.shape}, got shape {labels.shape}"
+    )
+
+
+def _class_indices(labels: Any, scores: Tensor, fn: str) -> np.ndarray:
+    """Integer class indices of shape (N,), from indices or from one-hot rows."""
+    labels = _label_array(labels, scores, fn)
+    if labels.ndim == 1:
+        return labels
+    if not np.isin(labels, (0, 1)).all():
+        raise ValueError(f"{fn}: label rows must be one-hot (zeros and a single 1)")
+    return labels.argmax(axis=1)
+
+
+def _reduce(per_sample: Tensor, reduction: str) -> Tensor:
+    return per_sample.mean() if reduction == "mean" else per_sample.sum()
+
+
+# ---------------------------------------------------------------- losses
+
+
+def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean squared error `mean((pred - target)^2)` over all elements (`"sum"`: the sum).
+
+    `target` must have exactly the shape of `pred`: a `(N, 1)` prediction against a `(N,)`
+    target would broadcast to `(N, N)` and silently compute the wrong thing.
+    """
+    _check_reduction(reduction, "mse_loss")
+    if not isinstance(pred, Tensor):
+        raise TypeError(f"mse_loss: pred must be a Tensor, got {type(pred).__name__}")
+    if not isinstance(target, Tensor):
+        target = Tensor(np.asarray(target), dtype=pred.dtype)
+    if target.shape != pred.shape:
+        raise ValueError(
+            f"mse_loss: pred has shape {pred.shape} but target has shape {target.shape}; "
+            "they must match exactly (reshape one of them, e.g. target.reshape(-1, 1))"
+        )
+    squared = (pred - target) ** 2
+    return squared.mean() if reduction == "mean" else squared.sum()
+
+
+class CrossEntropy(Function):
+    """Softmax cross-entropy, fused: d(loss)/d(scores) = (softmax(scores) - target) / N.
+
+    Forward, for scores `s` of shape (N, C) and target rows `t` (one-hot or probabilities):
+        log p = s - max(s) - log(sum_j exp(s_j - max(s)))   (log-softmax; the max keeps exp
+                                                             from overflowing)
+        loss  = -(1/N) sum_i sum_j t_ij log p_ij             ("mean"; "sum" drops the 1/N)
+    Backward: d(loss)/d(s) = (softmax(s) - t) / N, because each row of t sums to 1.
+    """
+
+    __slots__ = ("probs", "scale", "target")
+
+    def __init__(self, target: np.ndarray, scale: float) -> None:
+        super().__init__()
+        self.target = target
+        self.scale = scale
+
+    def forward(self, scores: np.ndarray) -> np.ndarray:
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        self.probs = np.exp(log_probs)
+        loss = -(self.target * log_probs).sum() * self.scale
+        return np.asarray(loss, dtype=scores.dtype)
+
+    def backward(self, grad: Any, scores: Any, _out: Any) -> Any:
+        # Under create_graph, `scores` is a Tensor: softmax is then recomputed with Tensor
+        # ops so that the gradient itself can be differentiated again.
+        probs = scores.softmax(axis=1) if isinstance(scores, Tensor) else self.probs
+        return grad * (probs - self.target) * self.scale
+
+    def release(self) -> None:
+        self.probs = None
+        super().release()
+
+    def describe_local(self) -> str:
+        return "d(CE)/dscores = (softmax(scores) - onehot(labels)) / N"
+
+
+def cross_entropy(scores: Tensor, labels: Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy from raw scores: `-mean_i log softmax(s_i)[y_i]`.
+
+    `labels` are class indices of shape (N,) or one-hot / probability rows of shape (N, C).
+    Stable for huge scores (1e4 and beyond). One fused op, drawn as a single "CrossEntropy"
+    node; see `CrossEntropy` for the formulas.
+    """
+    _check_reduction(reduction, "cross_entropy")
+    _check_scores(scores, "cross_entropy")
+    labels = _label_array(labels, scores, "cross_entropy")
+    n, c = scores.shape
+    if labels.ndim == 1:
+        target = np.zeros((n, c), dtype=scores.dtype)
+        target[np.arange(n), labels] = 1
+    else:
+        target = labels.astype(scores.dtype, copy=False)
+    scale = 1.0 / n if reduction == "mean" else 1.0
+    return apply(CrossEntropy(target, scale), scores)
+
+
+def svm_loss(scores: Tensor, labels: Any, margin: float = 1.0, reduction: str = "mean") -> Tensor:
+    """Multiclass SVM (hinge) loss: per sample `sum_{j != y} max(0, s_j - s_y + margin)`.
+
+    Composed from Tensor ops, so the graph shows every step: pick the correct-class score
+    `s_y` of each row, subtract it from every score, add the margin, clip at zero with
+    ReLU, drop the j = y term, sum over classes. The gradient is then
+    d/ds_j = 1[s_j - s_y + margin > 0] for j != y, and d/ds_y = -(number of such j).
+    """
+    _check_reduction(reduction, "svm_loss")
+    return _reduce(_hinge_per_sample(scores, labels, margin, "svm_loss"), reduction)
+
+
+def multi_margin_loss(
+    scores: Tensor, labels: Any, margin: float = 1.0, reduction: str = "mean"
+) -> Tensor:
+    """PyTorch's MultiMarginLoss: per sample `sum_{j != y} max(0, margin - s_y + s_j) / C`,
+    that is `svm_loss` divided by the number of classes C."""
+    _check_reduction(reduction, "multi_margin_loss")
+    per_sample = _hinge_per_sample(scores, labels, margin, "multi_margin_loss")
+    return _reduce(per_sample / scores.shape[1], reduction)
+
+
+def _hinge_per_sample(scores: Tensor, labels: Any, margin: float, fn: str) -> Tensor:
+    """`sum_{j != y} max(0, s_j - s_y + margin)` for each row, shape (N,)."""
+    _check_scores(scores, fn)
+    y = _class_indices(labels, scores, fn)
+    n, c = scores.shape
+    correct = scores[np.arange(n), y].reshape(n, 1)
+    margins = (scores - correct + margin).relu()
+    others = np.ones((n, c), dtype=scores.dtype)
+    others[np.arange(n), y] = 0
+    return (margins * Tensor(others)).sum(axis=1)

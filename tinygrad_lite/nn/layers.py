@@ -1,0 +1,137 @@
+"""Layers: the affine layer `Linear` and the activation layers.
+
+>>> import tinygrad_lite as tl
+>>> from tinygrad_lite import nn
+>>> layer = nn.Linear(2, 3)
+>>> layer.weight.shape, layer.bias.shape
+((2, 3), (3,))
+>>> layer(tl.Tensor.ones(5, 2)).shape
+(5, 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tinygrad_lite.nn import functional as F
+from tinygrad_lite.nn.init import INITIALIZERS
+from tinygrad_lite.nn.module import Module
+from tinygrad_lite.tensor import Tensor
+
+
+class Linear(Module):
+    """Affine layer `y = x @ W + b`, with `W` of shape `(in_features, out_features)` and
+    `b` of shape `(out_features,)` (PyTorch stores the transpose of W).
+
+    `init` sets W: "he" (default, for ReLU nets), "xavier", "lecun", "zeros", or a
+    function called on the weight Tensor that fills it in place (see `nn.init`). The bias
+    starts at zero. Parameters are created in `tinygrad_lite.get_default_dtype()`.
+
+    Gradients, for an upstream gradient G = dL/dy: dL/dW = x^T G, dL/db = sum of G over
+    the batch, dL/dx = G W^T.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        init: str | Callable[[Tensor], object] = "he",
+    ) -> None:
+        super().__init__()
+        for what, n in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+                raise ValueError(f"Linear: {what} must be a positive int, got {n!r}")
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Tensor.zeros(in_features, out_features, requires_grad=True)
+        _initializer(init)(self.weight)
+        self.bias = Tensor.zeros(out_features, requires_grad=True) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor):
+            raise TypeError(
+                f"{self._label()} expected a Tensor, got {type(x).__name__}; wrap it: Tensor(x)"
+            )
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
+            raise ValueError(
+                f"{self._label()} expected input with {self.in_features} features, "
+                f"got shape {x.shape}"
+            )
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"{self.in_features}, {self.out_features}" + (
+            "" if self.bias is not None else ", bias=False"
+        )
+
+
+def _initializer(init: str | Callable[[Tensor], object]) -> Callable[[Tensor], object]:
+    if callable(init):
+        return init
+    if not isinstance(init, str):
+        raise TypeError(f"Linear: init must be a name or a function, got {type(init).__name__}")
+    if init not in INITIALIZERS:
+        raise ValueError(
+            f"Linear: unknown init {init!r}; choose one of {', '.join(INITIALIZERS)} "
+            "or pass a function that fills the weight in place"
+        )
+    return INITIALIZERS[init]
+
+
+class ReLU(Module):
+    """`max(0, x)` elementwise; gradient 1 where x > 0, else 0."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.relu()
+
+
+class Identity(Module):
+    """Returns its input (recorded as an op, so it shows in the graph); gradient 1."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.identity()
+
+
+class Sigmoid(Module):
+    """`1 / (1 + exp(-x))` elementwise; gradient `y (1 - y)`."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.sigmoid()
+
+
+class Tanh(Module):
+    """`tanh(x)` elementwise; gradient `1 - y^2`."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.tanh()
+
+
+class Softmax(Module):
+    """`exp(x_i) / sum_j exp(x_j)` along `axis` (default the last)."""
+
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.softmax(axis=self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+ACTIVATIONS: dict[str, type[Module]] = {
+    "relu": ReLU,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "identity": Identity,
+}
+"""The activation names `TwoLayerNet` and `MLP` accept."""
+
+
+def activation(name: str) -> Module:
+    """A new activation layer from its name: "relu", "sigmoid", "tanh" or "identity"."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name]()

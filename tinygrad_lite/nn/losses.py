@@ -1,0 +1,65 @@
+"""Loss modules: thin wrappers that keep the settings and call `nn.functional`.
+
+>>> import numpy as np
+>>> from tinygrad_lite import Tensor, nn
+>>> loss_fn = nn.CrossEntropyLoss()
+>>> round(loss_fn(Tensor([[0.0, 0.0, 0.0]]), np.array([2])).item(), 4)  # ln 3
+1.0986
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tinygrad_lite.nn import functional as F
+from tinygrad_lite.nn.module import Module
+from tinygrad_lite.tensor import Tensor
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        F._check_reduction(reduction, type(self).__name__)
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+class MSELoss(_Loss):
+    """Mean squared error over all elements; see `nn.functional.mse_loss`."""
+
+    def forward(self, pred: Tensor, target: Any) -> Tensor:
+        return F.mse_loss(pred, target, self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax cross-entropy from raw scores; see `nn.functional.cross_entropy`."""
+
+    def forward(self, scores: Tensor, labels: Any) -> Tensor:
+        return F.cross_entropy(scores, labels, self.reduction)
+
+
+class _MarginLoss(_Loss):
+    def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}, reduction={self.reduction!r}"
+
+
+class SVMLoss(_MarginLoss):
+    """Multiclass SVM loss, per sample `sum_{j != y} max(0, s_j - s_y + margin)`;
+    see `nn.functional.svm_loss`."""
+
+    def forward(self, scores: Tensor, labels: Any) -> Tensor:
+        return F.svm_loss(scores, labels, self.margin, self.reduction)
+
+
+class MultiMarginLoss(_MarginLoss):
+    """PyTorch's multi-class hinge loss: the SVM loss divided by the number of classes;
+    see `nn.functional.multi_margin_loss`."""
+
+    def forward(self, scores: Tensor, labels: Any) -> Tensor:
+        return F.multi_margin_loss(scores, labels, self.margin, self.reduction)

@@ -1,0 +1,233 @@
+"""Module, the base class of every layer and model, and Sequential.
+
+A Module finds its parameters by looking at its attributes: assigning a Tensor that
+requires grad registers a parameter, assigning a Module registers a child. Both are kept
+in the order they were assigned, so `named_parameters()` lists them as the model was
+written::
+
+    >>> from tinygrad_lite import nn
+    >>> net = nn.TwoLayerNet(2, 4, 3)
+    >>> [name for name, _ in net.named_parameters()]
+    ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+    >>> net.fc1.weight.name
+    'fc1.weight'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite.autograd import module_scope
+from tinygrad_lite.tensor import Tensor
+
+
+class Module:
+    """Base class: subclasses call `super().__init__()`, assign layers and parameters as
+    attributes, and define `forward`. Calling the module runs `forward`."""
+
+    def __init__(self) -> None:
+        # Everything below is bookkeeping, set with object.__setattr__ so that it is not
+        # mistaken for a parameter or a child.
+        object.__setattr__(self, "_members", {})  # name -> parameter Tensor or child Module
+        object.__setattr__(self, "_path", "")  # dotted name inside the outermost model
+        object.__setattr__(self, "training", True)
+
+    # ---------------------------------------------------------------- registration
+    def __setattr__(self, name: str, value: Any) -> None:
+        members = self.__dict__.get("_members")
+        if members is None:
+            raise AttributeError(
+                f"{type(self).__name__}: cannot assign {name!r} before Module.__init__() "
+                "ran; call super().__init__() first in your __init__"
+            )
+        if isinstance(value, Module) or (isinstance(value, Tensor) and value.requires_grad):
+            members[name] = value
+            _set_names(value, name, self._path)
+        else:
+            members.pop(name, None)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._members.pop(name, None)
+        object.__delattr__(self, name)
+
+    # ---------------------------------------------------------------- traversal
+    def children(self) -> Iterator[Module]:
+        """The direct child modules, in the order they were assigned."""
+        for member in self._members.values():
+            if isinstance(member, Module):
+                yield member
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module (named `prefix`, "" by default) and every module inside it, each
+        with its dotted name: `("", net), ("fc1", net.fc1), ...`."""
+        yield prefix, self
+        for name, member in self._members.items():
+            if isinstance(member, Module):
+                yield from member.named_modules(_join(prefix, name))
+
+    def named_parameters(self) -> Iterator[tuple[str, Tensor]]:
+        """Every parameter with its dotted name (`fc1.weight`), in definition order.
+        A Tensor shared by two layers is listed once, under its first name."""
+        seen: set[int] = set()
+        for module_name, module in self.named_modules():
+            for name, member in module._members.items():
+                if isinstance(member, Tensor) and id(member) not in seen:
+                    seen.add(id(member))
+                    yield _join(module_name, name), member
+
+    def parameters(self) -> list[Tensor]:
+        """Every parameter, in definition order (what an optimizer takes)."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set the `.grad` of every parameter to None."""
+        for p in self.parameters():
+            p.zero_grad()
+
+    # ---------------------------------------------------------------- modes
+    def train(self, mode: bool = True) -> Module:
+        """Put this module and all its children in training mode (`.training = mode`)."""
+        for _, module in self.named_modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        """Put this module and all its children in evaluation mode (`.training = False`)."""
+        return self.train(False)
+
+    # ---------------------------------------------------------------- state
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter's array, keyed by dotted name."""
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> None:
+        """Copy the arrays of `state` into the parameters, in place.
+
+        Every key, shape and dtype is checked before anything changes; all problems are
+        reported together in one ValueError, and a failed load leaves the model exactly
+        as it was. `strict=False` ignores missing and unexpected keys (a shape or dtype
+        mismatch is still an error).
+        """
+        params = dict(self.named_parameters())
+        problems = []
+        if strict:
+            missing = [name for name in params if name not in state]
+            unexpected = [name for name in state if name not in params]
+            if missing:
+                problems.append(f"missing keys: {', '.join(missing)}")
+            if unexpected:
+                problems.append(f"unexpected keys: {', '.join(map(str, unexpected))}")
+        arrays = {}
+        for name, p in params.items():
+            if name not in state:
+                continue
+            value = state[name]
+            array = value.data if isinstance(value, Tensor) else value
+            if not isinstance(array, np.ndarray):
+                problems.append(f"{name}: expected a NumPy array, got {type(value).__name__}")
+            elif array.shape != p.shape:
+                problems.append(f"{name}: shape {array.shape} in the state, {p.shape} in the model")
+            elif array.dtype != p.dtype:
+                problems.append(
+                    f"{name}: dtype {array.dtype} in the state, {p.dtype} in the model "
+                    f"(cast it first: array.astype(np.{p.dtype}))"
+                )
+            else:
+                arrays[name] = array
+        if problems:
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: nothing was loaded, because of "
+                + "; ".join(problems)
+            )
+        for name, array in arrays.items():
+            params[name].data[...] = array
+
+    # ---------------------------------------------------------------- calling
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run `forward` inside a module scope, so the recorded ops can be drawn grouped by
+        module (the label is `"fc1: Linear"`, or the class name for the outermost model)."""
+        with module_scope(self._scope_label()):
+            return self.forward(*args, **kwargs)
+
+    def _scope_label(self) -> str:
+        attr = self._path.rpartition(".")[2]
+        return f"{attr}: {type(self).__name__}" if attr else type(self).__name__
+
+    def _label(self) -> str:
+        """How error messages name this module: `fc1: Linear(2, 100)`."""
+        return f"{self._path}: {self!r}" if self._path else repr(self)
+
+    def extra_repr(self) -> str:
+        """The arguments shown inside the parentheses of `repr()`; layers override it."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = [(name, m) for name, m in self._members.items() if isinstance(m, Module)]
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"  ({name}): {_indent(repr(m))}" for name, m in children]
+        return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
+
+
+class Sequential(Module):
+    """Layers applied one after the other: `Sequential(Linear(2, 8), ReLU(), Linear(8, 3))`.
+
+    The children are named "0", "1", ... (parameters `0.weight`, `2.bias`, ...) and can be
+    read back with `seq[i]`, `len(seq)` and `for layer in seq`.
+    """
+
+    def __init__(self, *layers: Module) -> None:
+        super().__init__()
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(
+                    f"Sequential: layer {i} is a {type(layer).__name__}, expected a Module"
+                )
+            setattr(self, str(i), layer)
+
+    def forward(self, x: Tensor) -> Tensor:
+        for layer in self.children():
+            x = layer(x)
+        return x
+
+    def __getitem__(self, index: int) -> Module:
+        layers = list(self.children())
+        if not isinstance(index, int):
+            raise TypeError(f"Sequential indices must be integers, got {type(index).__name__}")
+        if not -len(layers) <= index < len(layers):
+            raise IndexError(f"Sequential index {index} out of range for {len(layers)} layers")
+        return layers[index]
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.children())
+
+    def __iter__(self) -> Iterator[Module]:
+        return self.children()
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _indent(text: str) -> str:
+    return text.replace("\n", "\n  ")
+
+
+def _set_names(member: Tensor | Module, name: str, parent_path: str) -> None:
+    """Name a newly attached parameter, or re-prefix every name inside a newly attached
+    module, with its full dotted path (`fc1.weight`) for error messages and graph pictures."""
+    path = _join(parent_path, name)
+    if isinstance(member, Tensor):
+        member.name = path
+        return
+    for sub_name, module in member.named_modules(path):
+        object.__setattr__(module, "_path", sub_name)
+    for sub_name, p in member.named_parameters():
+        p.name = _join(path, sub_name)
