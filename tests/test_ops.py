@@ -1,0 +1,402 @@
+"""Every op's forward against NumPy and its backward against float64 central differences.
+
+One table-driven factory builds a Hypothesis test per op: shapes that broadcast, values kept
+inside the op's domain and away from kinks and ties, a random upstream gradient (an all-ones
+gradient would hide a backward that permutes or transposes), and checks that backward mutates
+nothing and hands out gradients that share memory with nothing.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
+import numpy as np
+import pytest
+from hypothesis import example, given
+
+import tinygrad_lite as tl
+from tinygrad_lite import Tensor
+
+
+def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+def away_from(points: tuple[float, ...], lo: float = -3, hi: float = 3, gap: float = 1e-3):
+    """Values in [lo, hi] at least ``gap`` from each kink (far beyond the 1e-6 difference step)."""
+    return floats(lo, hi).filter(lambda v: all(abs(v - p) > gap for p in points))
+
+
+SPACED = st.integers(-60, 60).map(lambda i: i / 10)  # distinct values are >= 0.1 apart
+NONZERO = st.one_of(floats(0.5, 3), floats(-3, -0.5))
+
+
+def no_params(draw, x_shape, *other_shapes):
+    return {}
+
+
+@dataclass
+class Case:
+    """One op under test: how to call it, its NumPy twin, and where its inputs may live."""
+
+    op: Any  # (params, *tensors) -> Tensor
+    reference: Any  # (params, *arrays) -> ndarray
+    elements: tuple = (floats(-3, 3),)  # one strategy per input
+    broadcast: bool = False  # inputs drawn with mutually broadcastable shapes
+    unique: bool = False  # distinct values (no ties for max/min)
+    min_dims: int = 0
+    draw_params: Any = no_params  # (draw, *shapes) -> dict: axis, index, permutation...
+
+
+def _axis_params(draw, shape):
+    ndim = len(shape)
+    axis = None
+    if ndim:
+        axis = draw(st.one_of(st.none(), st.integers(-ndim, ndim - 1), hnp.valid_tuple_axes(ndim)))
+    return {"axis": axis, "keepdims": draw(st.booleans())}
+
+
+ANY = floats(-3, 3)
+
+
+def reduction(name: str, np_fn, elements=(ANY,), unique=False) -> Case:
+    return Case(
+        op=lambda p, x: getattr(x, name)(axis=p["axis"], keepdims=p["keepdims"]),
+        reference=lambda p, x: np_fn(x, axis=p["axis"], keepdims=p["keepdims"]),
+        elements=elements,
+        unique=unique,
+        draw_params=_axis_params,
+    )
+
+
+def _one_axis(draw, shape):
+    return {"axis": draw(st.integers(-len(shape), len(shape) - 1))}
+
+
+def _np_softmax(p, x):
+    e = np.exp(x - x.max(axis=p["axis"], keepdims=True))
+    return e / e.sum(axis=p["axis"], keepdims=True)
+
+
+def _reshape_params(draw, shape):
+    size = int(np.prod(shape))
+    return {"shape": draw(st.sampled_from([(-1,), (size, 1), (1, -1), shape[::-1]]))}
+
+
+def _broadcast_params(draw, shape):
+    other = draw(hnp.broadcastable_shapes(shape, max_side=3))
+    return {"shape": np.broadcast_shapes(shape, other)}
+
+
+CASES: dict[str, Case] = {
+    "add": Case(lambda p, x, y: x + y, lambda p, x, y: x + y, (floats(-3, 3),) * 2, True),
+    "sub": Case(lambda p, x, y: x - y, lambda p, x, y: x - y, (floats(-3, 3),) * 2, True),
+    "mul": Case(lambda p, x, y: x * y, lambda p, x, y: x * y, (floats(-3, 3),) * 2, True),
+    "div": Case(lambda p, x, y: x / y, lambda p, x, y: x / y, (floats(-3, 3), NONZERO), True),
+    "pow": Case(lambda p, x, y: x**y, lambda p, x, y: x**y, (floats(0.5, 3), floats(-2, 2)), True),
+    "neg": Case(lambda p, x: -x, lambda p, x: -x),
+    "exp": Case(lambda p, x: x.exp(), lambda p, x: np.exp(x), (floats(-5, 5),)),
+    "log": Case(lambda p, x: x.log(), lambda p, x: np.log(x), (floats(0.1, 5),)),
+    "sqrt": Case(lambda p, x: x.sqrt(), lambda p, x: np.sqrt(x), (floats(0.1, 5),)),
+    "abs": Case(lambda p, x: x.abs(), lambda p, x: np.abs(x), (away_from((0,)),)),
+    "relu": Case(lambda p, x: x.relu(), lambda p, x: np.maximum(x, 0), (away_from((0,)),)),
+    "identity": Case(lambda p, x: x.identity(), lambda p, x: x),
+    "sigmoid": Case(lambda p, x: x.sigmoid(), lambda p, x: 1 / (1 + np.exp(-x)), (floats(-8, 8),)),
+    "tanh": Case(lambda p, x: x.tanh(), lambda p, x: np.tanh(x)),
+    "clip": Case(
+        lambda p, x: x.clip(-0.5, 1.0),
+        lambda p, x: np.clip(x, -0.5, 1.0),
+        (away_from((-0.5, 1.0)),),
+    ),
+    "sum": reduction("sum", np.sum),
+    "mean": reduction("mean", np.mean),
+    "max": reduction("max", np.max, (SPACED,), unique=True),
+    "min": reduction("min", np.min, (SPACED,), unique=True),
+    "reshape": Case(
+        lambda p, x: x.reshape(*p["shape"]),
+        lambda p, x: x.reshape(p["shape"]),
+        draw_params=_reshape_params,
+    ),
+    "flatten": Case(lambda p, x: x.flatten(), lambda p, x: x.reshape(-1)),
+    "transpose": Case(
+        lambda p, x: x.transpose(*p["axes"]),
+        lambda p, x: x.transpose(p["axes"]),
+        draw_params=lambda draw, shape: {"axes": tuple(draw(st.permutations(range(len(shape)))))},
+    ),
+    "T": Case(lambda p, x: x.T, lambda p, x: x.T),
+    "getitem_basic": Case(
+        lambda p, x: x[p["index"]],
+        lambda p, x: x[p["index"]],
+        min_dims=1,
+        draw_params=lambda draw, shape: {
+            "index": draw(hnp.basic_indices(shape, allow_ellipsis=True))
+        },
+    ),
+    "getitem_array": Case(
+        lambda p, x: x[p["index"]],
+        lambda p, x: x[p["index"]],
+        min_dims=1,
+        draw_params=lambda draw, shape: {
+            "index": draw(
+                hnp.integer_array_indices(shape, result_shape=hnp.array_shapes(max_side=3))
+            )
+        },
+    ),
+    "broadcast_to": Case(
+        lambda p, x: x.broadcast_to(p["shape"]),
+        lambda p, x: np.broadcast_to(x, p["shape"]),
+        draw_params=_broadcast_params,
+    ),
+    "softmax": Case(
+        lambda p, x: x.softmax(axis=p["axis"]),
+        _np_softmax,
+        (floats(-5, 5),),
+        min_dims=1,
+        draw_params=_one_axis,
+    ),
+    "log_softmax": Case(
+        lambda p, x: x.log_softmax(axis=p["axis"]),
+        lambda p, x: np.log(_np_softmax(p, x)),
+        (floats(-5, 5),),
+        min_dims=1,
+        draw_params=_one_axis,
+    ),
+}
+
+
+@st.composite
+def case_inputs(draw, case: Case):
+    """Shapes (broadcastable for binary ops), then float64 arrays inside the op's domain."""
+    n = len(case.elements)
+    if case.broadcast:
+        shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=n, max_dims=3, max_side=3))
+        shapes = shapes.input_shapes
+    else:
+        shapes = (draw(hnp.array_shapes(min_dims=case.min_dims, max_dims=3, max_side=4)),)
+    return [
+        draw(hnp.arrays(np.float64, s, elements=e, unique=case.unique))
+        for s, e in zip(shapes, case.elements, strict=True)
+    ]
+
+
+def _assert_no_shared_memory(arrays: list[np.ndarray], labels: list[str]) -> None:
+    for i, a in enumerate(arrays):
+        for b, label in zip(arrays[i + 1 :], labels[i + 1 :], strict=True):
+            assert not np.shares_memory(a, b), f"{labels[i]} shares memory with {label}"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@given(data=st.data())
+def test_forward_matches_numpy_and_backward_matches_central_differences(name, data):
+    case = CASES[name]
+    arrays = data.draw(case_inputs(case), label="inputs")
+    originals = [a.copy() for a in arrays]
+    tensors = [Tensor(a, requires_grad=True) for a in arrays]
+
+    params = case.draw_params(data.draw, *(a.shape for a in arrays))
+    out = case.op(params, *tensors)
+    np.testing.assert_allclose(out.data, case.reference(params, *arrays), rtol=1e-12, atol=1e-12)
+    assert out.dtype == np.float64
+
+    upstream = data.draw(hnp.arrays(np.float64, out.shape, elements=floats(-2, 2)), label="grad")
+    upstream_copy = upstream.copy()
+    out.backward(upstream)
+
+    def weighted(*xs):  # the scalar whose gradient backward(upstream) computes
+        return (case.op(params, *xs) * upstream).sum()
+
+    numeric = tl.numerical_grad(weighted, *arrays)
+    for i, (t, n) in enumerate(zip(tensors, numeric, strict=True)):
+        assert t.grad is not None, f"{name}: input {i} got no gradient"
+        assert t.grad.shape == t.shape, f"{name}: grad shape {t.grad.shape} != input {t.shape}"
+        np.testing.assert_allclose(
+            t.grad.data, n, rtol=1e-5, atol=1e-7, err_msg=f"{name} input {i}"
+        )
+    for a, original in zip(arrays, originals, strict=True):
+        np.testing.assert_array_equal(a, original, err_msg="backward mutated an input")
+    np.testing.assert_array_equal(upstream, upstream_copy, err_msg="backward mutated the grad")
+    grads = [t.grad.data for t in tensors]
+    _assert_no_shared_memory(
+        [*grads, upstream, *[t.data for t in tensors]],
+        [
+            *(f"grad {i}" for i in range(len(grads))),
+            "upstream",
+            *(f"x{i}" for i in range(len(grads))),
+        ],
+    )
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@given(data=st.data())
+def test_float32_in_float32_out(name, data):
+    case = CASES[name]
+    arrays = [a.astype(np.float32) for a in data.draw(case_inputs(case), label="inputs")]
+    tensors = [Tensor(a, requires_grad=True) for a in arrays]
+    out = case.op(case.draw_params(data.draw, *(a.shape for a in arrays)), *tensors)
+    assert out.dtype == np.float32
+    out.backward(np.ones(out.shape, dtype=np.float32))
+    assert all(t.grad.dtype == np.float32 for t in tensors)
+
+
+# ---------------------------------------------------------------- matmul
+
+
+@st.composite
+def matmul_shapes(draw):
+    n, k, m, b = (draw(st.integers(1, 4)) for _ in range(4))
+    return draw(
+        st.sampled_from(
+            [
+                ((n, k), (k, m)),
+                ((b, n, k), (k, m)),
+                ((n, k), (b, k, m)),
+                ((b, n, k), (b, k, m)),
+                ((1, n, k), (b, k, m)),
+                ((k,), (k, m)),
+                ((n, k), (k,)),
+                ((k,), (k,)),
+                ((b, n, k), (k,)),
+            ]
+        )
+    )
+
+
+@given(shapes=matmul_shapes(), data=st.data())
+def test_matmul_forward_and_backward(shapes, data):
+    a, b = (data.draw(hnp.arrays(np.float64, s, elements=floats(-3, 3))) for s in shapes)
+    x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    out = x @ y
+    np.testing.assert_allclose(out.data, a @ b, rtol=1e-12)
+    upstream = data.draw(hnp.arrays(np.float64, out.shape, elements=floats(-2, 2)))
+    out.backward(upstream)
+    ga, gb = tl.numerical_grad(lambda p, q: ((p @ q) * upstream).sum(), a, b)
+    np.testing.assert_allclose(x.grad.data, ga, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(y.grad.data, gb, rtol=1e-5, atol=1e-7)
+
+
+# ---------------------------------------------------------------- boundary values, exactly
+
+
+def _grad_of(f, values, dtype=np.float64):
+    x = Tensor(values, dtype=dtype, requires_grad=True)
+    f(x).sum().backward()
+    return x.grad.data
+
+
+def test_relu_and_abs_have_zero_gradient_at_zero():
+    np.testing.assert_array_equal(_grad_of(Tensor.relu, [-1.0, 0.0, 2.0]), [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(_grad_of(Tensor.abs, [-1.0, 0.0, 2.0]), [-1.0, 0.0, 1.0])
+
+
+def test_clip_passes_gradient_on_the_closed_interval():
+    grad = _grad_of(lambda x: x.clip(-1.0, 1.0), [-2.0, -1.0, 0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(grad, [0.0, 1.0, 1.0, 1.0, 0.0])
+
+
+def test_clip_with_one_open_end():
+    np.testing.assert_array_equal(
+        _grad_of(lambda x: x.clip(0.0, None), [-1.0, 0.0, 3.0]), [0, 1, 1]
+    )
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_and_min_split_the_gradient_evenly_among_ties(name):
+    values = [[3.0, 1.0, 3.0], [1.0, 1.0, 1.0]] if name == "max" else [[1.0, 3.0, 1.0], [2.0] * 3]
+    grad = _grad_of(lambda x: getattr(x, name)(axis=1), values)
+    np.testing.assert_allclose(grad, [[0.5, 0.0, 0.5], [1 / 3] * 3])
+    whole = _grad_of(lambda x: getattr(x, name)(), [2.0, 2.0, 0.0 if name == "max" else 5.0])
+    np.testing.assert_allclose(whole, [0.5, 0.5, 0.0])
+
+
+def test_repeated_indices_accumulate_gradient():
+    grad = _grad_of(lambda x: x[[0, 2, 0, 0]], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(grad, [3.0, 0.0, 1.0])
+
+
+def test_integer_tensor_index():
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    rows = Tensor([1, 1])
+    x[rows, Tensor([0, 1])].sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.0], [1.0, 1.0]])
+
+
+@example(logits=[1000.0, 0.0, -1000.0])
+@given(logits=st.lists(floats(-1e4, 1e4), min_size=1, max_size=6))
+def test_softmax_and_log_softmax_stay_finite_for_huge_logits(logits):
+    x = Tensor(logits, dtype=np.float64, requires_grad=True)
+    p = x.softmax()
+    assert np.isfinite(p.data).all()
+    np.testing.assert_allclose(p.data.sum(), 1.0)
+    logp = x.log_softmax()
+    assert np.isfinite(logp.data).all()
+    logp.sum().backward()
+    assert np.isfinite(x.grad.data).all()
+
+
+def test_sigmoid_is_finite_and_exact_at_extremes():
+    x = Tensor([-1e4, 0.0, 1e4], dtype=np.float32)
+    np.testing.assert_array_equal(x.sigmoid().data, [0.0, 0.5, 1.0])
+
+
+# ---------------------------------------------------------------- reflected operators
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected_value", "expected_grad"),
+    [
+        (lambda x: 2 * x, 6.0, 2.0),
+        (lambda x: 1 - x, -2.0, -1.0),
+        (lambda x: 6 / x, 2.0, -6 / 9),
+        (lambda x: 2**x, 8.0, 8 * np.log(2)),
+        (lambda x: x**2, 9.0, 6.0),
+        (lambda x: 1 + x, 4.0, 1.0),
+        (lambda x: np.float64(2.0) * x, 6.0, 2.0),
+    ],
+)
+def test_reflected_operators(expression, expected_value, expected_grad):
+    x = Tensor(3.0, dtype=np.float64, requires_grad=True)
+    y = expression(x)
+    assert isinstance(y, Tensor)
+    y.backward()
+    assert y.item() == pytest.approx(expected_value)
+    assert x.grad.item() == pytest.approx(expected_grad)
+
+
+def test_ndarray_on_the_left_gives_a_tensor():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    for result in (np.array([2.0, 3.0]) * x, np.ones(2) + x, np.ones((2, 2)) @ x):
+        assert isinstance(result, Tensor)
+        assert result.requires_grad
+
+
+def test_tensor_exponent_gets_a_gradient():
+    x = Tensor(2.0, dtype=np.float64, requires_grad=True)
+    y = Tensor(3.0, dtype=np.float64, requires_grad=True)
+    (x**y).backward()
+    assert x.grad.item() == pytest.approx(12.0)  # y x**(y-1)
+    assert y.grad.item() == pytest.approx(8 * np.log(2))  # x**y log x
+
+
+def test_comparisons_give_boolean_tensors_outside_the_graph():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    for result, expected in [
+        (x < 2, [True, False, False]),
+        (x <= 2, [True, True, False]),
+        (x > 2, [False, False, True]),
+        (x >= 2, [False, True, True]),
+        (x == 2, [False, True, False]),
+        (x != 2, [True, False, True]),
+    ]:
+        assert result.dtype == np.bool_
+        assert not result.requires_grad
+        assert result.grad_fn is None
+        np.testing.assert_array_equal(result.data, expected)
+
+
+def test_argmax_returns_an_integer_tensor():
+    x = Tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 1.0]], requires_grad=True)
+    np.testing.assert_array_equal(x.argmax(axis=1).data, [1, 0])
+    assert x.argmax().item() == 3
+    assert x.argmax(axis=-1).dtype == np.int64
+    assert not x.argmax().requires_grad
