@@ -1,0 +1,309 @@
+"""The backward pass: golden numbers, accumulation, retain_graph, freeing, depth, second order."""
+
+import gc
+import threading
+import weakref
+
+import numpy as np
+import pytest
+
+import tinygrad_lite as tl
+from tinygrad_lite import Tensor
+
+
+def scalar(v: float) -> Tensor:
+    return Tensor(v, dtype=np.float64, requires_grad=True)
+
+
+# ---------------------------------------------------------------- golden numbers
+
+
+def test_micrograd_readme_expression():
+    a, b = scalar(-4.0), scalar(2.0)
+    c = a + b
+    d = a * b + b**3
+    c = c + c + 1
+    c = c + 1 + c + (-a)
+    d = d + d * 2 + (b + a).relu()
+    d = d + 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g = g + 10.0 / f
+    g.backward()
+    assert g.item() == pytest.approx(24.7041, abs=1e-4)
+    assert a.grad.item() == pytest.approx(138.8338, abs=1e-4)
+    assert b.grad.item() == pytest.approx(645.5773, abs=1e-4)
+
+
+def test_apples_and_tax():
+    apple, count, tax = scalar(100.0), scalar(2.0), scalar(1.1)
+    price = apple * count * tax
+    price.backward()
+    assert price.item() == pytest.approx(220.0)
+    assert apple.grad.item() == pytest.approx(2.2)
+    assert count.grad.item() == pytest.approx(110.0)
+    assert tax.grad.item() == pytest.approx(200.0)
+
+
+def test_second_derivative_golden():
+    x = scalar(2.0)
+    y = x * x
+    y.backward(create_graph=True)
+    dy_dx = x.grad
+    assert dy_dx.requires_grad
+    x.zero_grad()
+    z = dy_dx**3 + y
+    z.backward()
+    assert x.grad.item() == pytest.approx(100.0)  # d/dx ((2x)^3 + x^2) = 24 x^2 + 2x
+
+
+def test_second_derivative_of_tanh_matches_formula():
+    x = scalar(0.7)
+    x.tanh().backward(create_graph=True)
+    first = x.grad
+    x.zero_grad()
+    first.backward()
+    t = np.tanh(0.7)
+    assert x.grad.item() == pytest.approx(-2 * t * (1 - t**2))
+
+
+# ---------------------------------------------------------------- topological order, accumulation
+
+
+def test_reused_tensor_gets_the_sum_of_all_paths():
+    a = scalar(3.0)
+    b = a + a
+    c = b + b  # c = 4a: a naive order that visits a before b is done would give 2
+    c.backward()
+    assert a.grad.item() == 4.0
+
+
+def test_diamond_graph():
+    x = scalar(2.0)
+    y = x * 3
+    z = x.exp()
+    out = y * z  # d/dx (3x e^x) = 3 e^x + 3x e^x
+    out.backward()
+    assert x.grad.item() == pytest.approx(3 * np.exp(2) * 3)
+
+
+def test_gradients_accumulate_across_backward_calls_until_zero_grad():
+    x = scalar(1.0)
+    (x * 3).backward()
+    (x * 4).backward()
+    assert x.grad.item() == 7.0
+    x.zero_grad()
+    assert x.grad is None
+
+
+def test_intermediate_grads_only_with_retain_grad():
+    x = scalar(2.0)
+    y = x * 3
+    z = y * y
+    y.retain_grad()
+    w = z * 1
+    w.backward()
+    assert y.grad.item() == pytest.approx(12.0)  # dz/dy = 2y
+    assert z.grad is None
+    assert z.grad_fn.name == "Mul"
+    assert x.is_leaf
+    assert not y.is_leaf
+
+
+def test_grads_do_not_share_memory():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = Tensor([3.0, 4.0], requires_grad=True)
+    (x + y).sum().backward()  # Add sends the very same array to both inputs
+    assert not np.shares_memory(x.grad.data, y.grad.data)
+    x.grad.data[0] = 100.0
+    assert y.grad.data[0] == 1.0
+
+
+def test_leaves_without_requires_grad_get_nothing():
+    x = scalar(1.0)
+    c = Tensor(5.0, dtype=np.float64)
+    (x * c).backward()
+    assert c.grad is None
+
+
+def test_branch_that_needs_no_grad_is_skipped():
+    x = scalar(2.0)
+    data = Tensor([1.0, 2.0], dtype=np.float64)
+    (data * 3 + x).sum().backward()
+    assert x.grad.item() == 2.0
+
+
+# ---------------------------------------------------------------- retain_graph and freeing
+
+
+def test_second_backward_through_a_freed_graph_is_a_clear_error():
+    x = scalar(2.0)
+    y = (x * x).exp()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = scalar(2.0)
+    y = x * x
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.item() == 8.0
+
+
+def test_structure_stays_readable_after_backward():
+    x = scalar(2.0)
+    w = scalar(-3.0)
+    y = (x * w).relu()
+    y.backward()
+    assert y.grad_fn.name == "ReLU"
+    (product,) = y.grad_fn.inputs
+    assert product.grad_fn.name == "Mul"
+    assert product.grad_fn.inputs[0] is x
+    assert product.item() == -6.0
+
+
+def test_failed_second_backward_changes_nothing():
+    x = scalar(2.0)
+    y = x * 3
+    z = y * y
+    z.backward()
+    before = x.grad.item()
+    with pytest.raises(RuntimeError):
+        z.backward()
+    assert x.grad.item() == before
+
+
+def test_dropping_the_root_frees_the_graph_without_the_garbage_collector():
+    gc.disable()
+    try:
+        x = Tensor(np.ones(3), requires_grad=True)
+        h = x * 2
+        refs = [weakref.ref(h)]
+        for _ in range(50):
+            h = (h * 1.5).tanh() + h
+            refs.append(weakref.ref(h))
+        h.sum().backward()
+        del h
+        assert all(r() is None for r in refs), "a reference cycle keeps the graph alive"
+    finally:
+        gc.enable()
+
+
+@pytest.mark.slow
+def test_a_million_op_chain_backprops_without_recursion():
+    x = Tensor(0.5, dtype=np.float64, requires_grad=True)
+    y = x
+    for _ in range(1_000_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+    del y  # freeing a deep chain must not recurse either
+
+
+# ---------------------------------------------------------------- root gradient
+
+
+def test_non_scalar_root_needs_a_gradient():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"shape \(2,\).*gradient="):
+        (x * 2).backward()
+
+
+def test_gradient_of_the_wrong_shape():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"gradient has shape \(3,\).*\(2,\)"):
+        (x * 2).backward(np.ones(3))
+
+
+def test_explicit_gradient_weights_the_outputs():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * x).backward(np.array([1.0, 10.0], dtype=np.float32))
+    np.testing.assert_array_equal(x.grad.data, [2.0, 40.0])
+
+
+def test_backward_on_a_tensor_without_a_graph():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor(1.0).backward()
+
+
+# ---------------------------------------------------------------- no_grad, detach
+
+
+def test_no_grad_records_nothing():
+    x = scalar(1.0)
+    with tl.no_grad():
+        y = x * 2
+        assert not tl.is_grad_enabled()
+    assert tl.is_grad_enabled()
+    assert y.grad_fn is None
+    assert not y.requires_grad
+
+
+def test_enable_grad_inside_no_grad():
+    x = scalar(1.0)
+    with tl.no_grad(), tl.enable_grad():
+        y = x * 2
+    assert y.requires_grad
+
+
+def test_no_grad_is_per_thread():
+    x = scalar(1.0)
+    inside = threading.Event()
+    release = threading.Event()
+
+    def other_thread():
+        with tl.no_grad():
+            inside.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    inside.wait(5)
+    y = x * 2  # this thread still records while the other sits inside no_grad
+    release.set()
+    worker.join()
+    assert y.requires_grad
+
+
+def test_detach_cuts_the_graph_and_shares_memory():
+    x = scalar(3.0)
+    y = (x * 2).detach()
+    assert y.grad_fn is None
+    assert not y.requires_grad
+    z = x * y
+    z.backward()
+    assert x.grad.item() == 6.0
+
+
+# ---------------------------------------------------------------- create_graph
+
+
+def test_create_graph_gradient_is_differentiable_for_broadcast_ops():
+    w = Tensor(np.array([[1.0, -2.0], [0.5, 3.0]]), requires_grad=True)
+    b = Tensor(np.array([0.1, -0.2]), requires_grad=True)
+    x = Tensor(np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]]))
+    loss = ((x @ w + b).tanh() ** 2).sum()
+    loss.backward(create_graph=True)
+    grad_norm = (w.grad * w.grad).sum() + (b.grad * b.grad).sum()
+    w_grad_first = w.grad.data.copy()
+    w.zero_grad()
+    b.zero_grad()
+    grad_norm.backward()
+
+    def norm_of_grad(wv, bv):
+        wt, bt = Tensor(wv, requires_grad=True), Tensor(bv, requires_grad=True)
+        ((x @ wt + bt).tanh() ** 2).sum().backward()
+        return float((wt.grad.data**2).sum() + (bt.grad.data**2).sum())
+
+    eps = 1e-6
+    numeric = np.zeros_like(w.data)
+    for idx in np.ndindex(w.shape):
+        up, down = w.data.copy(), w.data.copy()
+        up[idx] += eps
+        down[idx] -= eps
+        numeric[idx] = (norm_of_grad(up, b.data) - norm_of_grad(down, b.data)) / (2 * eps)
+    np.testing.assert_allclose(w.grad.data, numeric, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(w_grad_first, w.grad.data)
