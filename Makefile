@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: demo test lint graphviz bench notebooks clean
 
@@ -35,8 +36,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Each script in benchmarks/ (except the shared helpers) runs alone; BENCH_ARGS=--quick for a short run.
 bench: $(STAMP)
-	$(BIN)/pytest benchmarks -o python_files='bench_*.py' --benchmark-only $(PYTEST_ARGS)
+	@for script in $(filter-out benchmarks/common.py,$(sort $(wildcard benchmarks/*.py))); do \
+	  echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; \
+	done
 
 # Re-execute every notebook and write its outputs back into the .ipynb file.
 notebooks: $(STAMP) graphviz
