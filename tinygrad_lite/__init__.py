@@ -13,8 +13,8 @@ __version__ = "0.1.0"
 
 from tinygrad_lite import data, datasets, nn
 from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad
-from tinygrad_lite.gradcheck import GradcheckError, gradcheck, numerical_grad
-from tinygrad_lite.higher_order import grad, hessian, hvp
+from tinygrad_lite.gradcheck import GradcheckError, gradcheck, gradcheck_report, numerical_grad
+from tinygrad_lite.higher_order import grad, gradgradcheck, hessian, hvp
 from tinygrad_lite.random import manual_seed
 from tinygrad_lite.serialization import load, save
 from tinygrad_lite.tensor import Tensor, get_default_dtype, set_default_dtype
@@ -28,6 +28,8 @@ __all__ = [
     "get_default_dtype",
     "grad",
     "gradcheck",
+    "gradcheck_report",
+    "gradgradcheck",
     "hessian",
     "hvp",
     "is_grad_enabled",

@@ -3,15 +3,21 @@
 The central difference ``(f(x + h) - f(x - h)) / 2h`` approximates df/dx with an error of
 order h**2, so in float64 with h = 1e-6 it agrees with a correct analytic gradient to about
 1e-9: far tighter than any real bug. That is why every check runs in float64.
+
+Where f has a kink (ReLU at 0, ``abs``, ``clip``, a tie in ``max``), x - h and x + h can land
+on different sides of it; the central difference then averages two slopes and matches
+neither side's derivative. Such elements are reported as *inconclusive*, not failed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from tinygrad_lite import ops
 from tinygrad_lite.tensor import Tensor
 
 
@@ -77,6 +83,204 @@ def analytic_grad(f: Callable[..., Any], *inputs: Any) -> tuple[np.ndarray, ...]
     )
 
 
+# ---------------------------------------------------------------- kinks: where no check can decide
+
+
+def _decision(fn: Any, x: np.ndarray, out: np.ndarray) -> np.ndarray | None:
+    """The branch a non-smooth op took, as an array (None for smooth ops).
+
+    ReLU and Abs look at the sign of their input, Clip at whether it clipped, Max and Min at
+    which elements won.
+    """
+    if isinstance(fn, ops.ReLU | ops.Abs):
+        return np.sign(x)
+    if isinstance(fn, ops.Clip):
+        return x != out
+    if isinstance(fn, ops.Max | ops.Min):
+        return x == out.reshape(ops._keepdims_shape(x.shape, fn.axis))
+    return None
+
+
+def _decisions(arrays: list[np.ndarray], f: Callable[..., Any]) -> tuple[float, list]:
+    """Run ``f`` recording its graph; return its value and the decisions of its kinked ops."""
+    out = f(*[Tensor(a, dtype=np.float64, requires_grad=True) for a in arrays])
+    found = []
+    seen: set[int] = set()
+    stack = [out]
+    while stack:  # the same walk order for the same graph, so two runs line up
+        tensor = stack.pop()
+        fn = tensor.grad_fn
+        if fn is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        decision = _decision(fn, fn.inputs[0].data, tensor.data)
+        if decision is not None:
+            found.append((fn.name, decision))
+        stack.extend(fn.inputs)
+    return float(out.data.reshape(())), found
+
+
+def _flipped(before: list, after: list) -> str | None:
+    """Name the first non-smooth op whose decision differs between two runs, if any."""
+    if [name for name, _ in before] != [name for name, _ in after]:
+        return "the graph itself changes between x-h and x+h"
+    for (name, a), (_, b) in zip(before, after, strict=True):
+        if a.shape != b.shape or not np.array_equal(a, b):
+            return f"the {name} decision flips between x-h and x+h"
+    return None
+
+
+def _kink_reason(
+    f: Callable[..., Any],
+    arrays: list[np.ndarray],
+    which: int,
+    flat_index: int,
+    analytic: float,
+    center: float,
+    eps: float,
+    atol: float,
+    rtol: float,
+) -> str | None:
+    """Why element ``flat_index`` of input ``which`` cannot be judged, or None if it can.
+
+    Either a kinked op (ReLU, Abs, Clip, Max, Min) decides differently at x-h and x+h, or the
+    one-sided differences ``(f(x+h) - f(x)) / h`` and ``(f(x) - f(x-h)) / h`` disagree while
+    backward matches one of the two sides: f bends sharply inside [x-h, x+h].
+    """
+    flat = arrays[which].reshape(-1)
+    original = flat[flat_index]
+    flat[flat_index] = original + eps
+    up, up_decisions = _decisions(arrays, f)
+    flat[flat_index] = original - eps
+    down, down_decisions = _decisions(arrays, f)
+    flat[flat_index] = original
+    reason = _flipped(down_decisions, up_decisions)
+    if reason is not None:
+        return reason
+    forward, backward = (up - center) / eps, (center - down) / eps
+    tolerance = atol + rtol * max(abs(forward), abs(backward))
+    between = min(forward, backward) - tolerance <= analytic <= max(forward, backward) + tolerance
+    if abs(forward - backward) > tolerance and between:
+        return (
+            f"one-sided differences disagree (forward {forward:.6g}, backward {backward:.6g}): "
+            "f is not smooth within h of this point"
+        )
+    return None
+
+
+# ---------------------------------------------------------------- the report and the check
+
+
+@dataclass
+class InputCheck:
+    """The comparison for one input: both gradients, the CS231n relative error, the verdicts.
+
+    ``relative_error = |a - n| / max(|a|, |n|)`` (0 where both are 0). An element fails when
+    ``|a - n| > atol + rtol * |n|`` and no kink explains it; ``inconclusive`` maps the index
+    of each element that sits on a kink to the reason.
+    """
+
+    index: int
+    analytic: np.ndarray
+    numerical: np.ndarray
+    relative_error: np.ndarray
+    failed: np.ndarray
+    inconclusive: dict[tuple[int, ...], str] = field(default_factory=dict)
+
+    @property
+    def max_relative_error(self) -> float:
+        """The largest relative error over the elements that could be judged."""
+        judged = np.ones(self.analytic.shape, dtype=bool)
+        for idx in self.inconclusive:
+            judged[idx] = False
+        return float(self.relative_error[judged].max()) if judged.any() else 0.0
+
+
+@dataclass
+class GradcheckReport:
+    """What :func:`gradcheck_report` found, one :class:`InputCheck` per input; ``print`` it."""
+
+    inputs: list[InputCheck]
+    eps: float
+    atol: float
+    rtol: float
+
+    @property
+    def passed(self) -> bool:
+        """True when no element failed (inconclusive elements do not count as failures)."""
+        return not any(c.failed.any() for c in self.inputs)
+
+    def __str__(self) -> str:
+        n_unsure = sum(len(c.inconclusive) for c in self.inputs)
+        verdict = "passed" if self.passed else "FAILED"
+        lines = [
+            f"gradcheck (eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g}): {verdict}"
+            + (f", {n_unsure} element(s) inconclusive at kinks" if n_unsure else "")
+        ]
+        for c in self.inputs:
+            n_failed, n_unsure = int(c.failed.sum()), len(c.inconclusive)
+            lines.append(
+                f"  input {c.index} shape {c.analytic.shape}: max relative error "
+                f"{c.max_relative_error:.3g}, {c.analytic.size - n_failed - n_unsure} passed, "
+                f"{n_failed} failed, {n_unsure} inconclusive"
+            )
+            failed = zip(*np.nonzero(c.failed), strict=True)
+            lines.extend(f"    failed {_where(c, idx)}" for idx in failed)
+            lines.extend(
+                f"    inconclusive {_where(c, idx)}: {reason}"
+                for idx, reason in c.inconclusive.items()
+            )
+        return "\n".join(lines)
+
+
+def _where(c: InputCheck, idx: tuple[int, ...]) -> str:
+    return (
+        f"at {tuple(map(int, idx))}: backward {c.analytic[idx]:.8g}, central differences "
+        f"{c.numerical[idx]:.8g}, relative error {c.relative_error[idx]:.3g}"
+    )
+
+
+def gradcheck_report(
+    f: Callable[..., Any],
+    *inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> GradcheckReport:
+    """Compare ``backward()`` with central differences in float64, element by element.
+
+    Elements that disagree are looked at again: if x-h and x+h fall on different sides of a
+    kink (a ReLU, Abs, Clip, Max or Min decision flips, or the one-sided differences
+    disagree), the element is inconclusive rather than failed — no finite difference can
+    judge a derivative there.
+
+    >>> import numpy as np, tinygrad_lite as tl
+    >>> report = tl.gradcheck_report(lambda x: x.relu().sum(), np.array([1.0, 3e-7]))
+    >>> report.passed, list(report.inputs[0].inconclusive)
+    (True, [(1,)])
+    """
+    arrays = [_as_float64(x) for x in inputs]
+    analytic = analytic_grad(f, *arrays)
+    numeric = numerical_grad(f, *arrays, eps=eps)
+    center: float | None = None
+    checks = []
+    for i, (a, n) in enumerate(zip(analytic, numeric, strict=True)):
+        scale = np.maximum(np.abs(a), np.abs(n))
+        relative = np.divide(np.abs(a - n), scale, out=np.zeros_like(scale), where=scale > 0)
+        failed = np.abs(a - n) > atol + rtol * np.abs(n)
+        check = InputCheck(i, a, n, relative, failed)
+        for idx in zip(*np.nonzero(failed), strict=True):
+            if center is None:
+                center = _scalar(f, arrays)
+            flat_index = int(np.ravel_multi_index(idx, a.shape)) if a.ndim else 0
+            reason = _kink_reason(f, arrays, i, flat_index, a[idx], center, eps, atol, rtol)
+            if reason is not None:
+                failed[idx] = False
+                check.inconclusive[tuple(map(int, idx))] = reason
+        checks.append(check)
+    return GradcheckReport(checks, eps, atol, rtol)
+
+
 def gradcheck(
     f: Callable[..., Any],
     *inputs: Any,
@@ -86,22 +290,26 @@ def gradcheck(
 ) -> bool:
     """Compare ``backward()`` with central differences in float64; True, or ``GradcheckError``.
 
-    An element passes when ``|analytic - numerical| <= atol + rtol * |numerical|``.
+    An element passes when ``|analytic - numerical| <= atol + rtol * |numerical|``. Elements
+    on a kink are inconclusive, not failures (see :func:`gradcheck_report`, which returns the
+    whole comparison instead of raising).
 
     >>> import numpy as np, tinygrad_lite as tl
     >>> tl.gradcheck(lambda x: x.tanh().sum(), np.array([0.5, -1.0]))
     True
     """
-    analytic = analytic_grad(f, *inputs)
-    numeric = numerical_grad(f, *inputs, eps=eps)
-    for i, (a, n) in enumerate(zip(analytic, numeric, strict=True)):
-        excess = np.abs(a - n) - (atol + rtol * np.abs(n))
-        if a.size and excess.max() > 0:
+    report = gradcheck_report(f, *inputs, eps=eps, atol=atol, rtol=rtol)
+    for c in report.inputs:
+        a, n = c.analytic, c.numerical
+        if c.failed.any():
+            excess = np.where(c.failed, np.abs(a - n) - (atol + rtol * np.abs(n)), -np.inf)
             worst = np.unravel_index(int(np.argmax(excess)), a.shape)
+            unsure = f"; {len(c.inconclusive)} more inconclusive at kinks" if c.inconclusive else ""
             raise GradcheckError(
-                f"gradient of input {i} (shape {a.shape}) is wrong at index {tuple(map(int, worst))}: "
-                f"backward gives {a[worst]:.8g}, central differences give {n[worst]:.8g} "
-                f"(|difference| {abs(a[worst] - n[worst]):.3g} > atol {atol} + rtol {rtol} * "
-                f"|numerical|); {int((excess > 0).sum())} of {a.size} elements disagree"
+                f"gradient of input {c.index} (shape {a.shape}) is wrong at index "
+                f"{tuple(map(int, worst))}: backward gives {a[worst]:.8g}, central differences "
+                f"give {n[worst]:.8g} (|difference| {abs(a[worst] - n[worst]):.3g} > atol {atol} "
+                f"+ rtol {rtol} * |numerical|); {int(c.failed.sum())} of {a.size} elements "
+                f"disagree (relative error {c.relative_error[worst]:.3g}){unsure}"
             )
     return True

@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite.autograd import run_backward
+from tinygrad_lite.gradcheck import GradcheckError, _as_float64
+from tinygrad_lite.random import generator
 from tinygrad_lite.tensor import Tensor
 
 #: ``hessian`` refuses inputs with more elements than this (n backward passes, n*n numbers).
@@ -154,8 +156,9 @@ def _leaf(x: Any, name: str) -> Tensor:
     return t.requires_grad_()
 
 
-def _scalar_output(f: Callable[[Tensor], Tensor], x: Tensor, name: str) -> Tensor:
-    out = f(x)
+def _scalar_output(f: Callable[..., Tensor], args: Sequence[Tensor], name: str) -> Tensor:
+    """``f(*args)``, checked to be a one-element Tensor."""
+    out = f(*args)
     if not isinstance(out, Tensor) or out.size != 1:
         shape = out.shape if isinstance(out, Tensor) else type(out).__name__
         raise ValueError(
@@ -181,7 +184,7 @@ def hvp(f: Callable[[Tensor], Tensor], x: Any, v: Any) -> Tensor:
     vt = Tensor(v.data if isinstance(v, Tensor) else v, dtype=xt.dtype)
     if vt.shape != xt.shape:
         raise ValueError(f"hvp: v has shape {vt.shape} but x has shape {xt.shape}; they must match")
-    out = _scalar_output(f, xt, "hvp")
+    out = _scalar_output(f, [xt], "hvp")
     if not out.requires_grad:  # f does not depend on x at all
         return Tensor.zeros(*xt.shape, dtype=xt.dtype)
     (g,) = grad(out, xt, create_graph=True, allow_unused=True)
@@ -211,7 +214,7 @@ def hessian(f: Callable[[Tensor], Tensor], x: Any) -> Tensor:
             "tl.hvp(f, x, v) for Hessian-vector products instead"
         )
     rows = np.zeros((n, n), dtype=xt.dtype)
-    out = _scalar_output(f, xt, "hessian")
+    out = _scalar_output(f, [xt], "hessian")
     g = grad(out, xt, create_graph=True, allow_unused=True)[0] if out.requires_grad else None
     if g is not None and g.requires_grad:
         for i in range(n):
@@ -223,3 +226,73 @@ def hessian(f: Callable[[Tensor], Tensor], x: Any) -> Tensor:
             if row is not None:
                 rows[i] = row.data.reshape(-1)
     return Tensor._from_array(rows.reshape(xt.shape + xt.shape))
+
+
+def _first_grads(f: Callable[..., Tensor], arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """df/dx for each input by one ordinary backward (zeros where f does not depend on it)."""
+    leaves = [Tensor(a, dtype=np.float64, requires_grad=True) for a in arrays]
+    out = _scalar_output(f, leaves, "gradgradcheck")
+    if not out.requires_grad:
+        return [np.zeros_like(a) for a in arrays]
+    found = grad(out, leaves, allow_unused=True)
+    return [np.zeros_like(a) if g is None else g.data for a, g in zip(arrays, found, strict=True)]
+
+
+def gradgradcheck(
+    f: Callable[..., Tensor],
+    *inputs: Any,
+    eps: float = 1e-5,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """Check second derivatives (double backward) against differences of first derivatives.
+
+    For random directions ``v`` (one per input, from the library generator), in float64::
+
+        double backward:      d/dx_j  sum_i g_i(x) . v_i          = sum_i H_ji v_i
+        central differences:  (g_j(x + eps v) - g_j(x - eps v)) / (2 eps)
+
+    where ``g_i = df/dx_i`` comes from an ordinary (first-order) backward. They agree when the
+    ops' backward formulas are themselves differentiated correctly under ``create_graph``.
+    Returns True or raises ``GradcheckError`` naming the input, the worst element and both
+    values. ``f`` must return a scalar Tensor; check the first order with ``tl.gradcheck``.
+
+    >>> import numpy as np, tinygrad_lite as tl
+    >>> tl.gradgradcheck(lambda x: x.tanh().sum(), np.array([0.5, -1.0]))
+    True
+    """
+    arrays = [_as_float64(x) for x in inputs]
+    directions = [generator().standard_normal(a.shape) for a in arrays]
+
+    leaves = [Tensor(a, dtype=np.float64, requires_grad=True) for a in arrays]
+    out = _scalar_output(f, leaves, "gradgradcheck")
+    analytic = [np.zeros_like(a) for a in arrays]
+    if out.requires_grad:
+        firsts = grad(out, leaves, create_graph=True, allow_unused=True)
+        terms = [(g * v).sum() for g, v in zip(firsts, directions, strict=True) if g is not None]
+        recorded = [t for t in terms if t.requires_grad]
+        if recorded:
+            total = recorded[0]
+            for t in recorded[1:]:
+                total = total + t
+            found = grad(total, leaves, allow_unused=True)
+            analytic = [
+                np.zeros_like(a) if g is None else g.data
+                for a, g in zip(arrays, found, strict=True)
+            ]
+
+    up = _first_grads(f, [a + eps * v for a, v in zip(arrays, directions, strict=True)])
+    down = _first_grads(f, [a - eps * v for a, v in zip(arrays, directions, strict=True)])
+    for j, (a, u, d) in enumerate(zip(analytic, up, down, strict=True)):
+        n = (u - d) / (2 * eps)
+        excess = np.abs(a - n) - (atol + rtol * np.abs(n))
+        if a.size and excess.max() > 0:
+            worst = np.unravel_index(int(np.argmax(excess)), a.shape)
+            raise GradcheckError(
+                f"second derivative (Hessian times a random direction) of input {j} (shape "
+                f"{a.shape}) is wrong at index {tuple(map(int, worst))}: double backward gives "
+                f"{a[worst]:.8g}, central differences of the first gradient give {n[worst]:.8g} "
+                f"(|difference| {abs(a[worst] - n[worst]):.3g} > atol {atol} + rtol {rtol} * "
+                f"|numerical|); {int((excess > 0).sum())} of {a.size} elements disagree"
+            )
+    return True
