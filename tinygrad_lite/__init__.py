@@ -11,7 +11,7 @@
 
 __version__ = "0.1.0"
 
-from tinygrad_lite import data, datasets, nn
+from tinygrad_lite import data, datasets, nn, optim, train
 from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck, gradcheck_report, numerical_grad
 from tinygrad_lite.higher_order import grad, gradgradcheck, hessian, hvp
@@ -38,6 +38,8 @@ __all__ = [
     "nn",
     "no_grad",
     "numerical_grad",
+    "optim",
     "save",
     "set_default_dtype",
+    "train",
 ]

@@ -1,0 +1,254 @@
+"""A small training loop: ``fit`` runs epochs of mini-batch updates and returns a ``History``.
+
+One training step is the four lines every framework shares::
+
+    optimizer.zero_grad()             # forget the previous step's gradients
+    loss = loss_fn(model(X), y)       # forward: record the graph
+    loss.backward()                   # backward: fill every parameter's .grad
+    optimizer.step()                  # update the parameters from their .grad
+
+With ``diagnostics=True``, ``fit`` also records, per epoch, the numbers that tell why a run
+goes wrong (CS231n, "Babysitting the learning process"):
+
+- ``grad_norm[name]``: the mean over the epoch's steps of the L2 norm of the parameter's
+  gradient (vanishing or exploding gradients);
+- ``update_ratio[name]``: the size of the updates relative to the weights,
+  ``sum ||W_after - W_before|| / sum ||W_before||`` over the epoch's steps. About ``1e-3``
+  is healthy; much larger means the learning rate is too high, much smaller too low;
+- ``dead_relu``: the fraction of ReLU units that never fired (output > 0) on any training
+  sample of the epoch. ReLUs are found in the graph the model records: every ``ReLU`` op
+  between the input and the model's output (whether from ``nn.ReLU``, an ``act`` layer,
+  ``F.relu`` or ``x.relu()``) is one layer of units, with axis 0 as the batch. It is
+  ``None`` when the model has no ReLU.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tinygrad_lite import ops
+from tinygrad_lite.autograd import no_grad
+
+if TYPE_CHECKING:
+    from tinygrad_lite.nn import Module
+    from tinygrad_lite.optim import Optimizer
+    from tinygrad_lite.tensor import Tensor
+
+__all__ = ["History", "count_correct", "evaluate", "fit", "relu_inputs"]
+
+Loader = Iterable[tuple["Tensor", "Tensor"]]
+
+
+@dataclass
+class History:
+    """Per-epoch results of ``fit``: one list entry per epoch.
+
+    ``accuracy`` (and ``val_accuracy``) is the fraction of samples whose highest score is the
+    label; it is ``None`` when the labels are not integer class indices of shape ``(N,)``
+    (e.g. a regression target for ``MSELoss``, or one-hot rows). The training ``loss`` and
+    ``accuracy`` are averages over the epoch's batches as they were trained (weighted by
+    batch size); ``val_loss`` and ``val_accuracy`` are measured after the epoch, in
+    ``eval()`` mode without a graph. Diagnostics are described in the module docstring.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float | None] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float | None] = field(default_factory=list)
+    grad_norm: dict[str, list[float]] = field(default_factory=dict)
+    update_ratio: dict[str, list[float]] = field(default_factory=dict)
+    dead_relu: list[float | None] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs recorded."""
+        return len(self.loss)
+
+
+def count_correct(scores: Tensor, labels: Tensor) -> int | None:
+    """How many rows of ``scores`` (N, C) have their highest score at ``labels`` (N,).
+
+    ``None`` when ``labels`` are not integer class indices matching the scores.
+    """
+    s, y = scores.data, labels.data
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or s.ndim != 2 or len(s) != len(y):
+        return None
+    return int((s.argmax(axis=1) == y).sum())
+
+
+def evaluate(
+    model: Module, loss_fn: Callable[..., Tensor], loader: Loader
+) -> tuple[float, float | None]:
+    """Mean loss and accuracy of ``model`` over ``loader``, in ``eval()`` mode, recording no graph."""
+    was_training = model.training
+    model.eval()
+    total_loss, correct, n = 0.0, 0, 0
+    try:
+        with no_grad():
+            for X, y in loader:
+                scores = model(X)
+                total_loss += loss_fn(scores, y).item() * len(X)
+                hits = count_correct(scores, y)
+                correct = None if hits is None or correct is None else correct + hits
+                n += len(X)
+    finally:
+        model.train(was_training)
+    if n == 0:
+        raise ValueError("evaluate: the loader yielded no batches")
+    return total_loss / n, None if correct is None else correct / n
+
+
+def relu_inputs(output: Tensor) -> list[np.ndarray]:
+    """The input array of every ``ReLU`` op in the graph that produced ``output``.
+
+    The graph is walked with an explicit stack (no recursion), from ``output`` back to the
+    leaves, always in the same order for the same model, so the k-th array of one batch
+    belongs to the same layer as the k-th array of the next.
+    """
+    found = []
+    seen: set[int] = set()
+    stack = [output.grad_fn] if output.grad_fn is not None else []
+    while stack:
+        fn = stack.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        if isinstance(fn, ops.ReLU):
+            found.append(fn.inputs[0].data)
+        stack.extend(t.grad_fn for t in fn.inputs if t.grad_fn is not None)
+    return found
+
+
+class _EpochDiagnostics:
+    """Collects gradient norms, update sizes and ReLU firing over one epoch's steps."""
+
+    def __init__(self, named_params: list[tuple[str, Tensor]]) -> None:
+        self.named_params = named_params
+        self.grad_norms: dict[str, list[float]] = {name: [] for name, _ in named_params}
+        self.update_sums = dict.fromkeys(self.grad_norms, 0.0)
+        self.weight_sums = dict.fromkeys(self.grad_norms, 0.0)
+        self.fired: dict[tuple[int, int], np.ndarray] = {}
+        self.before: list[np.ndarray] = []
+
+    def record_relus(self, scores: Tensor) -> None:
+        for k, pre in enumerate(relu_inputs(scores)):
+            units = pre.reshape(len(pre), -1) if pre.ndim >= 2 else pre.reshape(1, -1)
+            fired = (units > 0).any(axis=0)
+            key = (k, fired.size)
+            self.fired[key] = self.fired[key] | fired if key in self.fired else fired
+
+    def before_step(self) -> None:
+        for name, p in self.named_params:
+            if p.grad is not None:
+                self.grad_norms[name].append(float(np.linalg.norm(p.grad.data)))
+        self.before = [p.data.copy() for _, p in self.named_params]
+
+    def after_step(self) -> None:
+        for (name, p), w in zip(self.named_params, self.before, strict=True):
+            self.update_sums[name] += float(np.linalg.norm(p.data - w))
+            self.weight_sums[name] += float(np.linalg.norm(w))
+
+    def write_to(self, history: History) -> None:
+        for name in self.grad_norms:
+            norms, weights = self.grad_norms[name], self.weight_sums[name]
+            mean_norm = sum(norms) / len(norms) if norms else math.nan
+            ratio = self.update_sums[name] / weights if weights > 0 else math.nan
+            history.grad_norm.setdefault(name, []).append(mean_norm)
+            history.update_ratio.setdefault(name, []).append(ratio)
+        total = sum(f.size for f in self.fired.values())
+        dead = sum(int((~f).sum()) for f in self.fired.values())
+        history.dead_relu.append(dead / total if total else None)
+
+
+def fit(
+    model: Module,
+    loss_fn: Callable[..., Tensor],
+    optimizer: Optimizer,
+    train_loader: Loader,
+    epochs: int = 1,
+    val_loader: Loader | None = None,
+    progress: bool = True,
+    diagnostics: bool = False,
+) -> History:
+    """Train ``model`` for ``epochs`` passes over ``train_loader``; return the ``History``.
+
+    ``loss_fn(scores, labels)`` must return a scalar mean loss. The progress bar (tqdm, on
+    stderr) shows only when stderr is a terminal, so logs and tests stay clean;
+    ``progress=False`` turns it off everywhere. If the loss becomes NaN or infinite,
+    training stops after that epoch with a ``RuntimeWarning`` (a sign that the learning
+    rate is too large).
+    """
+    from tqdm import tqdm  # noqa: PLC0415 - only fit needs it
+
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"fit: epochs must be an int >= 1, got {epochs!r}")
+    history = History()
+    named_params = list(model.named_parameters())
+    bar = tqdm(
+        range(epochs),
+        desc="training",
+        unit="epoch",
+        disable=None if progress else True,
+        file=sys.stderr,
+    )
+    for epoch in bar:
+        tracker = _EpochDiagnostics(named_params) if diagnostics else None
+        loss, accuracy = _train_one_epoch(model, loss_fn, optimizer, train_loader, tracker)
+        history.loss.append(loss)
+        history.accuracy.append(accuracy)
+        if tracker is not None:
+            tracker.write_to(history)
+        postfix = {"loss": f"{loss:.4f}"}
+        if val_loader is not None:
+            val_loss, val_accuracy = evaluate(model, loss_fn, val_loader)
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_accuracy)
+            postfix["val_loss"] = f"{val_loss:.4f}"
+        bar.set_postfix(postfix, refresh=False)
+        if not math.isfinite(loss):
+            warnings.warn(
+                f"fit: the training loss became {loss} in epoch {epoch + 1}; training stopped "
+                "(try a smaller learning rate)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            break
+    bar.close()
+    return history
+
+
+def _train_one_epoch(
+    model: Module,
+    loss_fn: Callable[..., Tensor],
+    optimizer: Optimizer,
+    loader: Loader,
+    tracker: _EpochDiagnostics | None,
+) -> tuple[float, float | None]:
+    model.train()
+    total_loss, correct, n = 0.0, 0, 0
+    for X, y in loader:
+        optimizer.zero_grad()
+        scores = model(X)
+        loss = loss_fn(scores, y)
+        if tracker is not None:
+            tracker.record_relus(scores)
+        loss.backward()
+        if tracker is not None:
+            tracker.before_step()
+        optimizer.step()
+        if tracker is not None:
+            tracker.after_step()
+        total_loss += loss.item() * len(X)
+        hits = count_correct(scores, y)
+        correct = None if hits is None or correct is None else correct + hits
+        n += len(X)
+    if n == 0:
+        raise ValueError("fit: the training loader yielded no batches")
+    return total_loss / n, None if correct is None else correct / n
