@@ -1,9 +1,9 @@
 """Module, the base class of every layer and model, and Sequential.
 
-A Module finds its parameters by looking at its attributes: assigning a Tensor that
-requires grad registers a parameter, assigning a Module registers a child. Both are kept
-in the order they were assigned, so `named_parameters()` lists them as the model was
-written::
+A Module finds its parameters by looking at its attributes: every Tensor assigned as an
+attribute is a parameter, every Module a child. Both are kept in the order they were
+assigned, so `named_parameters()` lists them as the model was written (Tensors inside
+lists or dicts are not found: give each its own attribute)::
 
     >>> from tinygrad_lite import nn
     >>> net = nn.TwoLayerNet(2, 4, 3)
@@ -43,7 +43,7 @@ class Module:
                 f"{type(self).__name__}: cannot assign {name!r} before Module.__init__() "
                 "ran; call super().__init__() first in your __init__"
             )
-        if isinstance(value, Module) or (isinstance(value, Tensor) and value.requires_grad):
+        if isinstance(value, Module | Tensor):
             members[name] = value
             _set_names(value, name, self._path)
         else:
@@ -73,11 +73,17 @@ class Module:
         """Every parameter with its dotted name (`fc1.weight`), in definition order.
         A Tensor shared by two layers is listed once, under its first name."""
         seen: set[int] = set()
-        for module_name, module in self.named_modules():
-            for name, member in module._members.items():
-                if isinstance(member, Tensor) and id(member) not in seen:
-                    seen.add(id(member))
-                    yield _join(module_name, name), member
+        for name, p in self._all_parameters(""):
+            if id(p) not in seen:
+                seen.add(id(p))
+                yield name, p
+
+    def _all_parameters(self, prefix: str) -> Iterator[tuple[str, Tensor]]:
+        for name, member in self._members.items():
+            if isinstance(member, Module):
+                yield from member._all_parameters(_join(prefix, name))
+            else:
+                yield _join(prefix, name), member
 
     def parameters(self) -> list[Tensor]:
         """Every parameter, in definition order (what an optimizer takes)."""
