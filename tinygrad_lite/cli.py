@@ -1,0 +1,228 @@
+"""The ``tinygrad-lite`` command (also ``python -m tinygrad_lite``).
+
+Each subcommand is one ``add_parser`` block in ``build_parser`` and one
+``_cmd_<name>(args) -> int`` function. Results go to stdout, one per line; progress bars
+and hints go to stderr. Bad arguments exit with code 2 and a usage line (argparse's
+rule); a failure while running (e.g. an output folder that cannot be written) prints
+one ``error:`` line and exits with code 1, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import tinygrad_lite as tl
+from tinygrad_lite import nn, optim
+from tinygrad_lite.data import DataLoader, train_val_test_split
+from tinygrad_lite.train import History, evaluate, fit
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr, with exit code 1."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-lite",
+        description="A small reverse-mode autograd engine on NumPy, for teaching.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {tl.__version__}")
+    sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="train a two-layer net on the spiral data and save its curves, weights and graph",
+        description="Train a TwoLayerNet (2 -> hidden -> 3, ReLU) with softmax cross-entropy "
+        "and Adam on the 3-class spiral; print the initial loss, the last epoch's "
+        "diagnostics and the accuracies; write losses.csv, loss.png (with matplotlib), "
+        "weights.npz and the backprop graph (graph.dot, graph.svg with Graphviz) to --out.",
+    )
+    demo.add_argument("--epochs", type=_positive_int, default=300, help="default: %(default)s")
+    demo.add_argument(
+        "--hidden", type=_positive_int, default=100, help="hidden units (default: %(default)s)"
+    )
+    demo.add_argument(
+        "--lr", type=_positive_float, default=0.01, help="Adam learning rate (default: %(default)s)"
+    )
+    demo.add_argument("--seed", type=_non_negative_int, default=0, help="default: %(default)s")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("tinygrad_lite_out"),
+        help="output folder (default: ./%(default)s)",
+    )
+    demo.add_argument("--quiet", action="store_true", help="no progress bar and no hints on stderr")
+    demo.set_defaults(run=_cmd_demo)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse exits after --help (0) and on bad arguments (2)
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        return args.run(args)
+    except (CommandError, OSError) as err:
+        print(f"tinygrad-lite {args.cmd}: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"tinygrad-lite {args.cmd}: interrupted", file=sys.stderr)
+        return 130
+
+
+# ---------------------------------------------------------------- demo
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"--out {out} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+
+    def hint(message: str) -> None:
+        if not args.quiet:
+            print(message, file=sys.stderr)
+
+    tl.manual_seed(args.seed)
+    X, y = tl.datasets.spiral()
+    (X_train, y_train), (X_val, y_val), _ = train_val_test_split(
+        X, y, val=0.2, test=0.0, seed=args.seed
+    )
+    model = nn.TwoLayerNet(2, args.hidden, 3)
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    train_all = DataLoader(X_train, y_train, batch_size=len(X_train), shuffle=False)
+    val_all = DataLoader(X_val, y_val, batch_size=len(X_val), shuffle=False)
+
+    initial = (*evaluate(model, loss_fn, train_all), *evaluate(model, loss_fn, val_all))
+    print(f"initial loss: {initial[0]:.4f} (ln 3 = {math.log(3):.4f}: a uniform guess)")
+    history = fit(
+        model,
+        loss_fn,
+        optimizer,
+        DataLoader(X_train, y_train, batch_size=32, seed=args.seed),
+        epochs=args.epochs,
+        val_loader=val_all,
+        progress=not args.quiet,
+        diagnostics=True,
+    )
+    for line in _diagnostics_lines(history):
+        print(line)
+    _, train_accuracy = evaluate(model, loss_fn, train_all)
+    print(f"train accuracy: {train_accuracy:.4f}")
+    print(f"val accuracy: {history.val_accuracy[-1]:.4f}")
+
+    # One row per epoch, with epoch 0 = the untrained model.
+    columns = (history.loss, history.accuracy, history.val_loss, history.val_accuracy)
+    rows = [(0, *initial)] + [
+        (i + 1, *values) for i, values in enumerate(zip(*columns, strict=True))
+    ]
+    written = [_write_losses_csv(out / "losses.csv", rows)]
+    if (png := _plot_losses(out / "loss.png", rows, hint)) is not None:
+        written.append(png)
+    tl.save(model.state_dict(), out / "weights.npz")
+    written.append(out / "weights.npz")
+    written += _write_graph(out, model, loss_fn, X_train[:4], y_train[:4], hint)
+    for path in written:
+        print(f"wrote: {path}")
+    return 0
+
+
+def _diagnostics_lines(history: History) -> list[str]:
+    epoch = history.epochs
+    lines = [f"diagnostics (epoch {epoch}; update/weight ~1e-3 is healthy):"]
+    for name, norms in history.grad_norm.items():
+        ratio = history.update_ratio[name][-1]
+        lines.append(f"  {name}: grad norm {norms[-1]:.2e}, update/weight {ratio:.2e}")
+    dead = history.dead_relu[-1]
+    lines.append(f"  dead ReLU units: {'none' if dead is None else f'{dead:.1%}'}")
+    return lines
+
+
+def _write_losses_csv(path: Path, rows: list[tuple]) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["epoch", "loss", "accuracy", "val_loss", "val_accuracy"])
+        for epoch, *values in rows:
+            writer.writerow([epoch, *(f"{v:.6g}" for v in values)])
+    return path
+
+
+def _plot_losses(path: Path, rows: list[tuple], hint: Callable[[str], None]) -> Path | None:
+    try:
+        from matplotlib.figure import Figure  # noqa: PLC0415 - optional, and slow to import
+    except ImportError:
+        hint("hint: install matplotlib (pip install 'tinygrad-lite[plot]') to also get loss.png")
+        return None
+    epoch, loss, _, val_loss, _ = zip(*rows, strict=True)
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(epoch, loss, label="train")
+    ax.plot(epoch, val_loss, label="validation")
+    ax.axhline(math.log(3), color="grey", linestyle=":", label="ln 3 (uniform guess)")
+    ax.set(xlabel="epoch (0 = untrained)", ylabel="softmax cross-entropy", yscale="log")
+    ax.set_title("TwoLayerNet on the spiral")
+    ax.legend()
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def _write_graph(
+    out: Path, model: nn.Module, loss_fn: nn.Module, X: Any, y: Any, hint: Callable[[str], None]
+) -> list[Path]:
+    """The backprop graph of one small forward pass, with every gradient filled in."""
+    from tinygrad_lite.graph import draw_graph  # noqa: PLC0415 - only demo and graph draw
+    from tinygrad_lite.trace import trace_backward  # noqa: PLC0415
+
+    loss = loss_fn(model(tl.Tensor(X, name="X")), tl.Tensor(y, name="y"))
+    trace_backward(loss)
+    model.zero_grad()
+    dot = draw_graph(loss)
+    written = [out / "graph.dot"]
+    written[0].write_text(dot.source)
+    if shutil.which("dot") is None:
+        hint("hint: install Graphviz (apt-get/brew/conda install graphviz) to also get graph.svg")
+        return written
+    (out / "graph.svg").write_bytes(dot.pipe(format="svg"))
+    return [*written, out / "graph.svg"]
