@@ -91,9 +91,10 @@ class Diagram(graphviz.Digraph):
 
 def _escape(text: str) -> str:
     """Text for an HTML-like Graphviz label: markup characters escaped, control
-    characters written as ``\\xNN`` so they cannot break the DOT source."""
+    characters written as ``\\xNN``, and backslashes doubled (Graphviz reads ``\\N``
+    as the node's id even in an HTML label, and ``\\\\`` as one backslash)."""
     printable = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(text))
-    return html.escape(printable, quote=True)
+    return html.escape(printable, quote=True).replace("\\", "\\\\")
 
 
 def _value_lines(a: np.ndarray) -> list[str]:
