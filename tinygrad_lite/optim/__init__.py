@@ -8,21 +8,25 @@ The training step is the same for all of them::
         loss_fn(model(X), y).backward()
         opt.step()
 
-Gradient-free searches take a closure that returns the loss: ``opt.step(closure)``.
+Gradient-free searches take a closure that returns the loss: ``opt.step(closure)``, and so
+do the second-order ``Newton`` and the quasi-Newton ``LBFGS``, which evaluate it as needed.
 """
 
 from tinygrad_lite.optim import lr_scheduler
 from tinygrad_lite.optim.adaptive import AdaGrad, Adam, RMSProp
 from tinygrad_lite.optim.optimizer import Optimizer
 from tinygrad_lite.optim.search import RandomLocalSearch, RandomSearch
+from tinygrad_lite.optim.second_order import LBFGS, Newton
 from tinygrad_lite.optim.sgd import SGD, Momentum, Nesterov
 
 __all__ = [
+    "LBFGS",
     "SGD",
     "AdaGrad",
     "Adam",
     "Momentum",
     "Nesterov",
+    "Newton",
     "Optimizer",
     "RMSProp",
     "RandomLocalSearch",
