@@ -36,11 +36,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Each script in benchmarks/ (except the shared helpers) runs alone; BENCH_ARGS=--quick for a short run.
+# Every workload in benchmarks/, checked against hand-written NumPy, then timed (a few minutes);
+# BENCH_ARGS=--quick for a smoke run. BLAS runs on one thread (set before NumPy loads).
 bench: $(STAMP)
-	@for script in $(filter-out benchmarks/common.py,$(sort $(wildcard benchmarks/*.py))); do \
-	  echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; \
-	done
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 # Re-execute every notebook and write its outputs back into the .ipynb file.
 notebooks: $(STAMP) graphviz

@@ -1,0 +1,192 @@
+"""Shared helpers for the benchmarks: BLAS threads, interleaved timing, optional PyTorch, rows.
+
+Every workload times a hand-written NumPy version (the floor: the same network with its
+backward derived by hand) next to the engine, in the same process, interleaved round by
+round, with the garbage collector frozen and disabled while the clock runs. The number that
+matters is the ratio engine / NumPy, not the absolute time: a shared machine is noisy, but
+both sides see the same noise.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def pin_blas_threads() -> str:
+    """Run BLAS on one thread and say how that was done (threadpoolctl, or the environment).
+
+    The environment variables only work when set before NumPy is imported (``make bench``
+    sets them); threadpoolctl can change the thread count of an already loaded BLAS.
+    """
+    for var in _THREAD_VARS:  # inherited by the fresh processes some workloads start
+        os.environ.setdefault(var, "1")
+    if importlib.util.find_spec("threadpoolctl") is not None:
+        from threadpoolctl import threadpool_info, threadpool_limits  # noqa: PLC0415
+
+        threadpool_limits(limits=1)
+        libs = ", ".join(
+            f"{i['internal_api']} {i['version']}: {i['num_threads']} thread"
+            for i in threadpool_info()
+        )
+        return f"BLAS threads pinned to 1 with threadpoolctl ({libs})"
+    found = ", ".join(f"{v}={os.environ[v]}" for v in _THREAD_VARS if v in os.environ)
+    return f"BLAS threads set by the environment before NumPy was imported ({found})"
+
+
+# ---------------------------------------------------------------- optional PyTorch
+
+
+def load_torch():
+    """PyTorch if ``import torch`` works (never required), pinned to one thread; else None."""
+    if importlib.util.find_spec("torch") is None:
+        return None
+    import torch  # noqa: PLC0415
+
+    torch.set_num_threads(1)
+    return torch
+
+
+def have_nn() -> bool:
+    """True once the ``nn`` and ``optim`` packages offer what the ``nn`` variants use."""
+    try:
+        from tinygrad_lite import nn, optim  # noqa: PLC0415
+        from tinygrad_lite.nn import functional as F  # noqa: PLC0415
+    except ImportError:
+        return False
+    return all(hasattr(nn, n) for n in ("Linear", "ReLU", "Sequential")) and all(
+        (hasattr(F, "cross_entropy"), hasattr(optim, "SGD"))
+    )
+
+
+# ---------------------------------------------------------------- timing
+
+
+def median_times(
+    variants: dict[str, Callable[[], object]], rounds: int, min_sample: float = 0.02
+) -> dict[str, float]:
+    """Median seconds per call of each variant, measured round-robin in one process.
+
+    Each variant is warmed up, then called ``n`` times per sample (``n`` chosen so a sample
+    lasts about ``min_sample`` seconds). Round ``r`` visits the variants in rotated order, so
+    no variant always runs first. The collector is frozen and disabled while timing.
+    """
+    calls = {}
+    for name, fn in variants.items():
+        fn()
+        start = time.perf_counter()
+        fn()
+        once = time.perf_counter() - start
+        calls[name] = max(1, math.ceil(min_sample / max(once, 1e-9)))
+
+    names = list(variants)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        for r in range(rounds):
+            for name in names[r % len(names) :] + names[: r % len(names)]:
+                fn, n = variants[name], calls[name]
+                start = time.perf_counter()
+                for _ in range(n):
+                    fn()
+                samples[name].append((time.perf_counter() - start) / n)
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    return {name: statistics.median(s) for name, s in samples.items()}
+
+
+# ---------------------------------------------------------------- memory (Linux /proc)
+
+
+def _status_bytes(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def rss_bytes() -> int:
+    """Resident memory of this process now."""
+    return _status_bytes("VmRSS")
+
+
+def peak_rss_bytes() -> int:
+    """The largest resident memory of this process so far (since ``reset_peak_rss``)."""
+    return _status_bytes("VmHWM")
+
+
+def reset_peak_rss() -> None:
+    """Start the peak over from the current RSS (writing 5 to clear_refs resets VmHWM)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+# ---------------------------------------------------------------- correctness
+
+
+def assert_close(name: str, engine: np.ndarray, floor: np.ndarray, rtol: float = 2e-4) -> None:
+    """Engine and hand-written NumPy must agree (float32: a few ulps of rounding apart)."""
+    engine, floor = np.asarray(engine), np.asarray(floor)
+    if engine.dtype != floor.dtype:
+        raise AssertionError(f"{name}: engine gives {engine.dtype}, NumPy gives {floor.dtype}")
+    atol = rtol * max(float(np.abs(floor).max(initial=0.0)), 1e-6)
+    np.testing.assert_allclose(engine, floor, rtol=rtol, atol=atol, err_msg=name)
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class Row:
+    """One line of the results table: a workload, its case, and what was measured."""
+
+    workload: str
+    case: str
+    unit: str  # what the numbers are, e.g. "ms/step" or "us/op" or "MB"
+    numpy: float
+    engine: float
+    target: float | None  # the engine/NumPy ratio to stay under (None: no ratio target)
+    others: dict[str, float] = field(default_factory=dict)  # "nn", "torch": same unit
+    limit: float | None = None  # an absolute bound on the engine's number, in ``unit``
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.engine / self.numpy if self.numpy else math.nan
+
+    def goal(self) -> str:
+        if self.target is not None:
+            return f"<= {self.target}x"
+        if self.limit is not None:
+            return f"engine <= {self.limit:g} {self.unit}"
+        return ""
+
+    def met(self) -> str:
+        if self.target is not None:
+            ok = self.ratio <= self.target
+        elif self.limit is not None:
+            ok = self.engine <= self.limit
+        else:
+            return ""
+        return "yes" if ok else "NO"
+
+
+def fmt(x: float) -> str:
+    """A number with three significant digits, no scientific notation for usual sizes."""
+    if x == 0 or not math.isfinite(x):
+        return str(x)
+    digits = max(0, 2 - math.floor(math.log10(abs(x))))
+    return f"{x:.{digits}f}"
