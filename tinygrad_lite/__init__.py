@@ -14,16 +14,20 @@ __version__ = "0.1.0"
 from tinygrad_lite import data, datasets, nn, optim, train
 from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck, gradcheck_report, numerical_grad
+from tinygrad_lite.graph import backward_frames, draw_graph
 from tinygrad_lite.higher_order import grad, gradgradcheck, hessian, hvp
 from tinygrad_lite.random import manual_seed
 from tinygrad_lite.serialization import load, save
 from tinygrad_lite.tensor import Tensor, get_default_dtype, set_default_dtype
+from tinygrad_lite.trace import trace_backward
 
 __all__ = [
     "GradcheckError",
     "Tensor",
+    "backward_frames",
     "data",
     "datasets",
+    "draw_graph",
     "enable_grad",
     "get_default_dtype",
     "grad",
@@ -41,5 +45,6 @@ __all__ = [
     "optim",
     "save",
     "set_default_dtype",
+    "trace_backward",
     "train",
 ]
