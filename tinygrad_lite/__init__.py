@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 from tinygrad_lite import data, datasets, nn, optim, train
 from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad
+from tinygrad_lite.custom import custom_op
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck, gradcheck_report, numerical_grad
 from tinygrad_lite.graph import backward_frames, draw_graph
 from tinygrad_lite.higher_order import grad, gradgradcheck, hessian, hvp
@@ -25,6 +26,7 @@ __all__ = [
     "GradcheckError",
     "Tensor",
     "backward_frames",
+    "custom_op",
     "data",
     "datasets",
     "draw_graph",
