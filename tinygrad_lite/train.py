@@ -14,7 +14,9 @@ goes wrong (CS231n, "Babysitting the learning process"):
   gradient (vanishing or exploding gradients);
 - ``update_ratio[name]``: the size of the updates relative to the weights,
   ``sum ||W_after - W_before|| / sum ||W_before||`` over the epoch's steps. About ``1e-3``
-  is healthy; much larger means the learning rate is too high, much smaller too low;
+  is healthy; much larger means the learning rate is too high, much smaller too low.
+  It is NaN if the parameter was all zeros before every step of the epoch (e.g. a
+  zero-initialized bias when the epoch is a single step);
 - ``dead_relu``: the fraction of ReLU units that never fired (output > 0) on any training
   sample of the epoch. ReLUs are found in the graph the model records: every ``ReLU`` op
   between the input and the model's output (whether from ``nn.ReLU``, an ``act`` layer,
