@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 import tinygrad_lite as tl
 from tinygrad_lite import nn, optim
 from tinygrad_lite.data import DataLoader, train_val_test_split
@@ -90,6 +92,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--quiet", action="store_true", help="no progress bar and no hints on stderr")
     demo.set_defaults(run=_cmd_demo)
+
+    graph = sub.add_parser(
+        "graph",
+        help="run backward on an expression, print the chain rule, draw the graph",
+        description="Compute EXPR from the NAME=VALUE variables, run backward, print each step "
+        "of the chain rule with its numbers, and (with -o) draw the backprop graph. EXPR is "
+        "parsed, never run as Python: it may use numbers, the declared names, + - * / ** @, "
+        "unary minus and relu exp log tanh sigmoid sum mean. Anything else is refused with "
+        "exit code 2; a math error (log of a negative, overflow) exits with code 1.",
+        epilog='example: tinygrad-lite graph "relu(x*w + b)" x=2 w=-3 b=1 -o graph.svg',
+    )
+    graph.add_argument("expr", metavar="EXPR", help='an expression, e.g. "relu(x*w + b)"')
+    graph.add_argument(
+        "values",
+        metavar="NAME=VALUE",
+        nargs="*",
+        help="a variable: x=2, a vector v=1,2,3 or a matrix M=1,2;3,4 (float64, requires grad)",
+    )
+    graph.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="write the graph: .svg, .png or .pdf (need Graphviz) or .dot (the DOT source)",
+    )
+    graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="default: LR")
+    graph.add_argument(
+        "--local-grads", action="store_true", help="label each edge with its local derivative"
+    )
+    graph.set_defaults(run=_cmd_graph, usage=graph.format_usage())
 
     return parser
 
@@ -226,3 +257,61 @@ def _write_graph(
         return written
     (out / "graph.svg").write_bytes(dot.pipe(format="svg"))
     return [*written, out / "graph.svg"]
+
+
+# ---------------------------------------------------------------- graph
+
+GRAPH_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+
+
+def _cmd_graph(args: argparse.Namespace) -> int:
+    from tinygrad_lite.expr import (  # noqa: PLC0415 - only this command parses expressions
+        ExpressionError,
+        evaluate,
+        parse_assignments,
+        parse_expression,
+    )
+    from tinygrad_lite.graph import GraphvizNotFoundError, draw_graph  # noqa: PLC0415
+    from tinygrad_lite.trace import trace_backward  # noqa: PLC0415
+
+    out: Path | None = args.output
+    try:
+        if out is not None and out.suffix.lower() not in GRAPH_FORMATS:
+            raise ExpressionError(f"-o {out}: use .svg, .png, .pdf or .dot")
+        variables = parse_assignments(args.values)
+        tree = parse_expression(args.expr, set(variables))
+    except ExpressionError as err:  # a usage error: nothing has run
+        print(f"{args.usage}tinygrad-lite graph: error: {err}", file=sys.stderr)
+        return 2
+
+    try:
+        with np.errstate(over="raise", divide="raise", invalid="raise"):
+            root = evaluate(tree, variables)
+            if not root.requires_grad:
+                raise CommandError(f"{args.expr!r} uses no variable: nothing to differentiate")
+            if root.grad_fn is not None:
+                print(f"out = {root.name}")
+                root.name = "out"
+            gradient = None if root.data.size == 1 else np.ones_like(root.data)
+            trace = trace_backward(root, gradient)
+    except (FloatingPointError, ValueError, TypeError) as err:
+        raise CommandError(f"cannot compute {args.expr!r}: {err}") from None
+    if gradient is not None:
+        print(f"(out has shape {root.shape}: backward starts from ones, as for out.sum())")
+    print(trace)
+
+    if out is None:
+        print("hint: add -o graph.svg to draw the graph", file=sys.stderr)
+        return 0
+    fmt = GRAPH_FORMATS[out.suffix.lower()]
+    dot = draw_graph(root, rankdir=args.rankdir, show_local_grads=args.local_grads)
+    if fmt == "dot":
+        out.write_text(dot.source, encoding="utf-8")
+    else:
+        try:
+            rendered = dot.pipe(format=fmt)
+        except GraphvizNotFoundError as err:
+            raise CommandError(str(err)) from None
+        out.write_bytes(rendered)
+    print(f"wrote: {out}")
+    return 0
