@@ -224,7 +224,7 @@ class GradcheckReport:
                 f"{c.max_relative_error:.3g}, {c.analytic.size - n_failed - n_unsure} passed, "
                 f"{n_failed} failed, {n_unsure} inconclusive"
             )
-            failed = zip(*np.nonzero(c.failed), strict=True)
+            failed = map(tuple, np.argwhere(c.failed))
             lines.extend(f"    failed {_where(c, idx)}" for idx in failed)
             lines.extend(
                 f"    inconclusive {_where(c, idx)}: {reason}"
@@ -267,9 +267,9 @@ def gradcheck_report(
     for i, (a, n) in enumerate(zip(analytic, numeric, strict=True)):
         scale = np.maximum(np.abs(a), np.abs(n))
         relative = np.divide(np.abs(a - n), scale, out=np.zeros_like(scale), where=scale > 0)
-        failed = np.abs(a - n) > atol + rtol * np.abs(n)
+        failed = np.array(np.abs(a - n) > atol + rtol * np.abs(n))  # an array even for 0-d
         check = InputCheck(i, a, n, relative, failed)
-        for idx in zip(*np.nonzero(failed), strict=True):
+        for idx in map(tuple, np.argwhere(failed)):
             if center is None:
                 center = _scalar(f, arrays)
             flat_index = int(np.ravel_multi_index(idx, a.shape)) if a.ndim else 0
