@@ -101,6 +101,7 @@ def test_regression_has_no_accuracy():
 def test_count_correct():
     scores = tl.Tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
     assert count_correct(scores, tl.Tensor(np.array([1, 0, 0]))) == 2
+    assert count_correct(scores, np.array([1, 1, 1])) == 2
     assert count_correct(scores, tl.Tensor([[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]])) is None
 
 

@@ -28,6 +28,7 @@ class _ThreadState(threading.local):
     def __init__(self) -> None:
         self.grad_enabled = True
         self.scope: tuple[str, ...] = ()
+        self.anomaly: Any = None  # the checker tl.detect_anomaly() installs (anomaly.py)
 
 
 _state = _ThreadState()
@@ -223,6 +224,7 @@ def run_backward(
     found: list[Any] = [None] * len(inputs) if inputs is not None else []
     grads: dict[int, Any] = {id(root): gradient}
     ready = [root]
+    anomaly = _state.anomaly
 
     with _grad_mode(create_graph):
         while ready:
@@ -248,6 +250,8 @@ def run_backward(
             input_grads = fn.backward(grad, *values)
             if len(fn.inputs) == 1:
                 input_grads = (input_grads,)
+            if anomaly is not None:
+                anomaly.after_backward(tensor, fn, grad, input_grads)
             if not retain_graph:
                 fn.release()
 

@@ -74,12 +74,12 @@ class History:
         return len(self.loss)
 
 
-def count_correct(scores: Tensor, labels: Tensor) -> int | None:
+def count_correct(scores: Tensor, labels: Tensor | np.ndarray) -> int | None:
     """How many rows of ``scores`` (N, C) have their highest score at ``labels`` (N,).
 
     ``None`` when ``labels`` are not integer class indices matching the scores.
     """
-    s, y = scores.data, labels.data
+    s, y = ops.value(scores), np.asarray(ops.value(labels))
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or s.ndim != 2 or len(s) != len(y):
         return None
     return int((s.argmax(axis=1) == y).sum())
