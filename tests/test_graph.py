@@ -207,6 +207,10 @@ def test_bad_options_are_refused():
         draw_graph(leaf(1.0, "x"), rankdir="diagonal")
     with pytest.raises(ValueError, match="max_nodes"):
         draw_graph(leaf(1.0, "x"), max_nodes=0)
+    with pytest.raises(TypeError, match="root must be a Tensor, got ndarray"):
+        draw_graph(np.ones(3))
+    with pytest.raises(TypeError, match="root must be a Tensor, got float"):
+        trace_backward(1.0)
 
 
 def test_a_100k_op_chain_is_capped_quickly_without_recursion():

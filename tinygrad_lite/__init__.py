@@ -12,6 +12,7 @@
 __version__ = "0.1.0"
 
 from tinygrad_lite import data, datasets, nn, optim, train
+from tinygrad_lite.anomaly import AnomalyError, detect_anomaly
 from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad
 from tinygrad_lite.custom import custom_op
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck, gradcheck_report, numerical_grad
@@ -23,12 +24,14 @@ from tinygrad_lite.tensor import Tensor, get_default_dtype, set_default_dtype
 from tinygrad_lite.trace import trace_backward
 
 __all__ = [
+    "AnomalyError",
     "GradcheckError",
     "Tensor",
     "backward_frames",
     "custom_op",
     "data",
     "datasets",
+    "detect_anomaly",
     "draw_graph",
     "enable_grad",
     "get_default_dtype",

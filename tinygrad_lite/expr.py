@@ -24,7 +24,7 @@ import operator
 
 import numpy as np
 
-from .tensor import Tensor
+from tinygrad_lite.tensor import Tensor
 
 __all__ = [
     "FUNCTIONS",

@@ -26,8 +26,8 @@ from pathlib import Path
 import graphviz
 import numpy as np
 
-from .tensor import Tensor
-from .trace import (
+from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.trace import (
     SMALL,
     Labels,
     describe_local,
@@ -188,6 +188,8 @@ def draw_graph(
     blue, ops yellow, `root` red. Call `trace_backward(root)` first to see a
     gradient on every tensor, not just the leaves.
     """
+    if not isinstance(root, Tensor):
+        raise TypeError(f"draw_graph: root must be a Tensor, got {type(root).__name__}")
     order = topological_order(root)
     grads = {id(t): t.grad.data for t in order if t.grad is not None}
     style = _Style(show_data, show_grad, rankdir, group_modules, show_local_grads, max_nodes)

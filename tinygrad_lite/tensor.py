@@ -93,6 +93,8 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
                 out.grad_fn = fn
                 out._requires_grad = True
                 break
+    if _state.anomaly is not None:
+        _state.anomaly.after_forward(fn, inputs, out)
     return out
 
 

@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .autograd import run_backward
-from .tensor import Tensor
+from tinygrad_lite.autograd import run_backward
+from tinygrad_lite.tensor import Tensor
 
 if TYPE_CHECKING:
-    from .autograd import Function
+    from tinygrad_lite.autograd import Function
 
 __all__ = ["InputGradient", "Step", "Trace", "trace_backward"]
 
@@ -343,6 +343,8 @@ def record_backward(root: Tensor, gradient=None, *, accumulate: bool = True) -> 
     ``.grad`` anywhere is touched (the gradients live only in the returned trace);
     `backward_frames` uses that.
     """
+    if not isinstance(root, Tensor):
+        raise TypeError(f"trace_backward: root must be a Tensor, got {type(root).__name__}")
     seed = root._seed_gradient(gradient, create_graph=False)
     order = topological_order(root)
     labels = Labels(order)
