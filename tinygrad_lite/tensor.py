@@ -58,7 +58,10 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         try:
             array = np.array(data)
         except ValueError as error:  # ragged nested lists
-            raise ValueError(f"Tensor: data must be rectangular ({error})") from None
+            raise ValueError(
+                "Tensor: data must be rectangular: give every row of a nested list the same "
+                f"length (NumPy says: {error})"
+            ) from None
         if array.dtype.kind == "f":
             array = array.astype(dtype or _default_dtype, copy=False)
         elif array.dtype.kind in "iu":
@@ -81,7 +84,7 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
         data = fn.forward(*[t.data for t in inputs])
     except (ValueError, IndexError) as error:
         shapes = " and ".join(str(t.shape) for t in inputs)
-        raise type(error)(f"{fn.name} on shape {shapes}: {error}") from None
+        raise type(error)(f"{fn.name} on shape {shapes}: {_with_fix(error)}") from None
     if type(data) is not np.ndarray:
         data = np.asarray(data)
     out = Tensor._from_array(data)
@@ -98,28 +101,64 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
     return out
 
 
+# What to do about NumPy's most common complaints; apply() adds it to NumPy's message.
+_FIXES = {
+    "could not be broadcast": "shapes broadcast when, comparing axes from the right, each pair "
+    "is equal or one of them is 1; reshape an operand (e.g. b.reshape(-1, 1)) or check which "
+    "tensor has the wrong shape",
+    "remapp": "broadcast_to can only add leading axes and stretch axes of size 1",
+    "out of bounds": "an axis of size n takes indices from -n to n-1",
+    "too many indices": "use at most one index per axis of the tensor",
+    "cannot reshape": "the new shape must hold as many elements as the old one; write -1 for "
+    "one axis to have its size computed",
+    "one unknown dimension": "use -1 for at most one axis",
+}
+
+
+def _with_fix(error: Exception) -> str:
+    text = str(error).strip()
+    for problem, fix in _FIXES.items():
+        if problem in text:
+            return f"{text}; {fix}"
+    return text
+
+
 def _normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     """An int or tuple of axes (negative allowed) as a sorted tuple of valid axes."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+    axes = (axis,) if isinstance(axis, numbers.Integral) else axis
+    if not isinstance(axes, tuple | list) or not all(isinstance(a, numbers.Integral) for a in axes):
+        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
     result = []
     for a in axes:
-        if not isinstance(a, numbers.Integral):
-            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
         if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims")
+            valid = f"from {-ndim} to {ndim - 1}" if ndim else "None (or 0)"
+            raise ValueError(
+                f"{op}: axis {a} is out of range for a tensor with {ndim} dims; use an axis {valid}"
+            )
         result.append(int(a) % max(ndim, 1))
     if len(set(result)) != len(result):
-        raise ValueError(f"{op}: repeated axis in {axis!r}")
+        raise ValueError(f"{op}: repeated axis in {axis!r}; list each axis once")
     return tuple(sorted(result))
 
 
-def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
+def _shape_args(shape: tuple[Any, ...], op: str = "shape") -> tuple[int, ...]:
     """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
     if len(shape) == 1 and isinstance(shape[0], Sequence | np.ndarray):
         shape = tuple(shape[0])
+    for n in shape:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"{op}: sizes must be ints, got {n!r}; e.g. {op}(2, 3)")
     return tuple(int(n) for n in shape)
+
+
+def _sizes(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
+    """The shape of a new tensor: ints >= 0."""
+    sizes = _shape_args(shape, op)
+    if any(n < 0 for n in sizes):
+        raise ValueError(f"{op}: sizes must be >= 0, got {sizes}")
+    return sizes
 
 
 class Tensor:
@@ -212,7 +251,10 @@ class Tensor:
     def item(self) -> Any:
         """The single value of a one-element tensor as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item() needs a one-element tensor, this one has shape {self.shape}")
+            raise ValueError(
+                f"item() needs a one-element tensor, this one has shape {self.shape}; pick one "
+                "element first (t[0].item()) or take all values with .tolist()"
+            )
         return self.data.item()
 
     def tolist(self) -> Any:
@@ -227,10 +269,16 @@ class Tensor:
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise TypeError("len() of a 0-d tensor: it holds one value; read it with .item()")
         return len(self.data)
 
     def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; reduce it "
+                "first, e.g. bool((a > 0).data.all()), and find a tensor in a list by identity "
+                "(any(t is u for u in items)), not with `in` or =="
+            )
         return bool(self.data)
 
     def __repr__(self) -> str:
@@ -282,7 +330,8 @@ class Tensor:
             if seed.shape != self.shape:
                 raise ValueError(
                     f"backward: gradient has shape {seed.shape} but the root has shape "
-                    f"{self.shape}; they must match"
+                    f"{self.shape}; they must match: pass one value of dLoss/droot per element "
+                    f"of the root, an array of shape {self.shape}"
                 )
             seed = seed.astype(self.dtype)
         if create_graph:
@@ -294,7 +343,10 @@ class Tensor:
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this intermediate tensor too (leaves always get it)."""
         if not self._requires_grad:
-            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+            raise RuntimeError(
+                "retain_grad() on a tensor that does not require grad; only tensors computed "
+                "from inputs created with requires_grad=True get a gradient"
+            )
         if self.grad_fn is not None:
             self.retains_grad = True
 
@@ -316,22 +368,23 @@ class Tensor:
 
     @classmethod
     def zeros(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-        return cls._factory(np.zeros(_shape_args(shape)), requires_grad, dtype)
+        return cls._factory(np.zeros(_sizes(shape, "zeros")), requires_grad, dtype)
 
     @classmethod
     def ones(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-        return cls._factory(np.ones(_shape_args(shape)), requires_grad, dtype)
+        return cls._factory(np.ones(_sizes(shape, "ones")), requires_grad, dtype)
 
     @classmethod
     def randn(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
         """Standard normal samples from the library generator (``tl.manual_seed``)."""
-        draws = tl_random.generator().standard_normal(_shape_args(shape))
+        draws = tl_random.generator().standard_normal(_sizes(shape, "randn"))
         return cls._factory(draws, requires_grad, dtype)
 
     @classmethod
     def rand(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
         """Uniform samples in [0, 1) from the library generator."""
-        return cls._factory(tl_random.generator().random(_shape_args(shape)), requires_grad, dtype)
+        draws = tl_random.generator().random(_sizes(shape, "rand"))
+        return cls._factory(draws, requires_grad, dtype)
 
     @classmethod
     def uniform(
@@ -497,20 +550,24 @@ class Tensor:
 
     def reshape(self, *shape: Any) -> Tensor:
         """Same values, new shape (one -1 allowed), as ``np.reshape``."""
-        return apply(ops.Reshape(_shape_args(shape)), self)
+        return apply(ops.Reshape(_shape_args(shape, "reshape")), self)
 
     def flatten(self) -> Tensor:
         return self.reshape(-1)
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes; with no argument, reverse them (as ``np.transpose``)."""
-        axes = _shape_args(axes) if axes else tuple(reversed(range(self.ndim)))
+        axes = _shape_args(axes, "transpose") if axes else tuple(reversed(range(self.ndim)))
         if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
-            raise ValueError(f"transpose: {axes} is not a permutation of the {self.ndim} axes")
+            raise ValueError(
+                f"transpose: {axes} is not a permutation of the {self.ndim} axes; name each "
+                f"axis once, e.g. transpose{tuple(reversed(range(self.ndim)))}"
+            )
         return apply(ops.Transpose(tuple(a % max(self.ndim, 1) for a in axes)), self)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         order = list(range(self.ndim))
+        (axis1,), (axis2,) = (_normalize_axis(a, self.ndim, "swapaxes") for a in (axis1, axis2))
         order[axis1], order[axis2] = order[axis2], order[axis1]
         return self.transpose(*order)
 
@@ -555,10 +612,11 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
     k_left = a.shape[-1]
     k_right = b.shape[-2] if b.ndim >= 2 else b.shape[0]
     if k_left != k_right:
+        right = "second-to-last axis" if b.ndim >= 2 else "length"
         raise ValueError(
             f"MatMul: shapes {a.shape} @ {b.shape} do not fit: the left operand's last axis "
-            f"({k_left}) must equal the right operand's {'second-to-last' if b.ndim >= 2 else ''}"
-            f" axis ({k_right})"
+            f"({k_left}) must equal the right operand's {right} ({k_right}); check the layer "
+            "sizes, or transpose an operand (b.T)"
         )
     if a.ndim == 1 and b.ndim == 1:
         return apply(ops.MatMul(), a.reshape(1, -1), b.reshape(-1, 1)).reshape(())
