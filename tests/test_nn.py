@@ -251,7 +251,7 @@ def test_linear_computes_x_at_w_plus_b():
 def test_linear_names_itself_when_the_feature_count_is_wrong():
     net = nn.TwoLayerNet(2, 100, 3)
     message = "fc1: Linear(2, 100) expected input with 2 features, got shape (5, 3)"
-    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}; .*in_features"):
         net(Tensor.zeros(5, 3))
     assert nn.Linear(4, 1)(Tensor.zeros(4)).shape == (1,)  # one sample without a batch axis
     with pytest.raises(ValueError, match=r"^Linear\(4, 1\) expected input with 4 features"):

@@ -33,7 +33,8 @@ def _check_pair(X: np.ndarray, y: np.ndarray, fn: str) -> None:
         )
     if len(X) != len(y):
         raise ValueError(
-            f"{fn}: X has {len(X)} samples but y has {len(y)} (shapes {X.shape} and {y.shape})"
+            f"{fn}: X has {len(X)} samples but y has {len(y)} (shapes {X.shape} and {y.shape}); "
+            "give one label per sample (row of X)"
         )
 
 

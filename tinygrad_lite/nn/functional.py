@@ -67,7 +67,10 @@ def _check_reduction(reduction: str, fn: str) -> None:
 
 def _check_scores(scores: Any, fn: str) -> None:
     if not isinstance(scores, Tensor):
-        raise TypeError(f"{fn}: scores must be a Tensor, got {type(scores).__name__}")
+        raise TypeError(
+            f"{fn}: scores must be a Tensor, got {type(scores).__name__}; pass the model's "
+            "output, or wrap an array: Tensor(scores)"
+        )
     if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] == 0:
         raise ValueError(
             f"{fn}: scores must have shape (N, C) with N, C >= 1, got shape {scores.shape}"
@@ -138,7 +141,10 @@ def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """
     _check_reduction(reduction, "mse_loss")
     if not isinstance(pred, Tensor):
-        raise TypeError(f"mse_loss: pred must be a Tensor, got {type(pred).__name__}")
+        raise TypeError(
+            f"mse_loss: pred must be a Tensor, got {type(pred).__name__}; pass the model's "
+            "output, or wrap an array: Tensor(pred)"
+        )
     if not isinstance(target, Tensor):
         target = Tensor(np.asarray(target), dtype=pred.dtype)
     if target.shape != pred.shape:

@@ -56,7 +56,8 @@ class Linear(Module):
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"{self._label()} expected input with {self.in_features} features, "
-                f"got shape {x.shape}"
+                f"got shape {x.shape}; the last axis holds the features: feed shape "
+                f"(N, {self.in_features}), or change the layer's in_features to match the data"
             )
         return F.linear(x, self.weight, self.bias)
 

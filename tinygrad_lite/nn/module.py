@@ -120,6 +120,8 @@ class Module:
         """
         params = dict(self.named_parameters())
         problems = []
+        missing: list[str] = []
+        unexpected: list[str] = []
         if strict:
             missing = [name for name in params if name not in state]
             unexpected = [name for name in state if name not in params]
@@ -145,9 +147,12 @@ class Module:
             else:
                 arrays[name] = array
         if problems:
+            keys_differ = strict and (missing or unexpected)
+            hint = " (strict=False loads the matching keys and skips the others)"
             raise ValueError(
                 f"{type(self).__name__}.load_state_dict: nothing was loaded, because of "
                 + "; ".join(problems)
+                + (hint if keys_differ else "")
             )
         for name, array in arrays.items():
             params[name].data[...] = array

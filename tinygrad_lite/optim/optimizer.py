@@ -50,6 +50,11 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Tensor], lr: float) -> None:
         name = type(self).__name__
+        if hasattr(params, "named_parameters"):
+            raise TypeError(
+                f"{name}: got the model {type(params).__name__} itself; pass its parameters: "
+                f"{name}(model.parameters(), lr=...)"
+            )
         if hasattr(params, "data"):
             raise TypeError(
                 f"{name}: params must be an iterable of Tensors, e.g. [w] or model.parameters(), got one Tensor"
