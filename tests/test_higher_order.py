@@ -379,3 +379,20 @@ def test_hessian_refuses_large_inputs_and_non_scalar_functions():
         tl.hvp(lambda t: t.sum(), np.zeros(2), np.zeros(3))
     with pytest.raises(TypeError, match="floats"):
         tl.hvp(lambda t: t.sum(), np.zeros(2, dtype=np.int64), np.zeros(2))
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        pytest.param(lambda z: tl.nn.functional.cross_entropy(z, Tensor([0, 2, 1])), id="ce"),
+        pytest.param(
+            lambda z: tl.nn.functional.mse_loss(z.tanh(), Tensor(np.ones((3, 3)))), id="mse"
+        ),
+        pytest.param(lambda z: tl.nn.functional.svm_loss(z * z, Tensor([0, 2, 1])), id="svm"),
+    ],
+)
+def test_losses_have_second_derivatives(loss):
+    """Newton's method on a network differentiates the loss's backward: it must be recorded."""
+    z = np.array([[0.3, -1.2, 0.8], [1.1, 0.2, -0.4], [-0.7, 0.5, 1.6]])
+    assert tl.gradcheck(loss, z)
+    assert tl.gradgradcheck(loss, z)
