@@ -181,7 +181,7 @@ def _check_once(
             checker(loss, *arrays)
         except GradcheckError as error:
             drawn = "; ".join(
-                f"input {i} ({n}) = {np.array2string(a, precision=4, threshold=12, max_line_width=10**6)}"
+                f"input {i} ({n}) = {np.round(a, 4).tolist()}"
                 for i, (n, a) in enumerate(zip(names, arrays, strict=True))
             )
             raise GradcheckError(
