@@ -111,24 +111,22 @@ class Newton(Optimizer):
         return loss
 
     def _hessian(self, params: list[Tensor], grads: list[Tensor]) -> np.ndarray:
-        """Row by row: row of element k of grads[j] = d grads[j][k] / d(all parameters)."""
+        """Row by row: the row of gradient element ``g[k]`` is ``d g[k] / d(every parameter)``."""
+        n = sum(p.size for p in params)
         rows = []
-        for gj in grads:
-            for k in range(gj.size):
-                if not gj.requires_grad:  # this gradient is a constant: its row is zero
-                    rows.append(np.zeros(sum(p.size for p in params)))
+        for g in grads:
+            for k in range(g.size):
+                if not g.requires_grad:  # this gradient is a constant: its rows are zero
+                    rows.append(np.zeros(n))
                     continue
-                unit = np.zeros(gj.size, dtype=gj.dtype)
+                unit = np.zeros(g.size, dtype=g.dtype)
                 unit[k] = 1.0
-                found = grad(
-                    gj, params, grad_outputs=unit.reshape(gj.shape), retain_graph=True,
-                    allow_unused=True,
-                )  # fmt: skip
+                row = grad(g, params, unit.reshape(g.shape), retain_graph=True, allow_unused=True)
                 rows.append(
                     np.concatenate(
                         [
                             np.zeros(p.size) if h is None else h.data.reshape(-1)
-                            for p, h in zip(params, found, strict=True)
+                            for p, h in zip(params, row, strict=True)
                         ]
                     )
                 )
