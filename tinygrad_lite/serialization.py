@@ -191,13 +191,22 @@ def load(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
 
     Raises
     ------
+    FileNotFoundError
+        If there is no file at ``path``.
     ValueError
         If the file is not an ``.npz``, is truncated or corrupt, or holds an array of Python
         objects (which would need pickle; nothing is ever unpickled).
     """
     file = Path(path)
     # Open the file here rather than in np.load, which leaks its handle when the zip is broken.
-    with file.open("rb") as fh:
+    try:
+        fh = file.open("rb")
+    except FileNotFoundError:
+        msg = (
+            f"load: '{file}' does not exist; check the path (relative paths start in {Path.cwd()})"
+        )
+        raise FileNotFoundError(msg) from None
+    with fh:
         _check_signature(fh, file)
         try:
             with np.load(fh, allow_pickle=False) as npz:
