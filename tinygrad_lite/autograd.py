@@ -243,12 +243,18 @@ def run_backward(
             if fn is None:
                 continue
 
+            # fn.backward(grad, *inputs, out): Tensors under create_graph, else their arrays
+            # (one- and two-input ops, the usual ones, are called without building a list).
+            parents = fn.inputs
             if create_graph:
-                values = (*fn.inputs, tensor)
+                input_grads = fn.backward(grad, *parents, tensor)
+            elif len(parents) == 1:
+                input_grads = fn.backward(grad, parents[0].data, tensor.data)
+            elif len(parents) == 2:
+                input_grads = fn.backward(grad, parents[0].data, parents[1].data, tensor.data)
             else:
-                values = (*[t.data for t in fn.inputs], tensor.data)
-            input_grads = fn.backward(grad, *values)
-            if len(fn.inputs) == 1:
+                input_grads = fn.backward(grad, *[t.data for t in parents], tensor.data)
+            if len(parents) == 1:
                 input_grads = (input_grads,)
             if anomaly is not None:
                 anomaly.after_backward(tensor, fn, grad, input_grads)
@@ -256,21 +262,24 @@ def run_backward(
                 fn.release()
 
             reduced = []
-            for parent, raw in zip(fn.inputs, input_grads, strict=True):
-                if not parent.requires_grad:
+            for parent, raw in zip(parents, input_grads, strict=True):
+                key = id(parent)
+                if key not in consumers:  # the parent does not require grad
                     reduced.append(None)
                     continue
-                key = id(parent)
                 g = raw
                 if g is not None:
-                    g = sum_to_shape(g, parent.data.shape, fn.name)
+                    shape = parent.data.shape
+                    if g.shape != shape:
+                        g = sum_to_shape(g, shape, fn.name)
                     if key in grads:
                         grads[key] = grads[key] + g  # a new array: never mutate a gradient in place
                     else:
                         grads[key] = g
                 reduced.append(g)
-                consumers[key] -= 1
-                if consumers[key] == 0:
+                left = consumers[key] - 1
+                consumers[key] = left
+                if left == 0:
                     ready.append(parent)
             if on_step is not None:
                 on_step(tensor, fn, grad, tuple(reduced))
