@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 from tinygrad_lite import data, datasets, nn, optim, train
 from tinygrad_lite.anomaly import AnomalyError, detect_anomaly
 from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad
+from tinygrad_lite.checkpoint import load_checkpoint, save_checkpoint
 from tinygrad_lite.custom import custom_op
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck, gradcheck_report, numerical_grad
 from tinygrad_lite.graph import backward_frames, draw_graph
@@ -43,12 +44,14 @@ __all__ = [
     "hvp",
     "is_grad_enabled",
     "load",
+    "load_checkpoint",
     "manual_seed",
     "nn",
     "no_grad",
     "numerical_grad",
     "optim",
     "save",
+    "save_checkpoint",
     "set_default_dtype",
     "trace_backward",
     "train",

@@ -47,10 +47,11 @@ class DataLoader:
     """Iterates `(X_batch, y_batch)` Tensors over the samples of `X` and `y`.
 
     With `shuffle=True` the order is reshuffled at the start of every epoch (every `for`
-    loop over the loader). `seed=None` draws from the library generator (so
-    `tinygrad_lite.manual_seed` fixes it); a given seed gives the loader its own generator,
-    created here, so the sequence of epochs is the same on every run. `drop_last=True`
-    skips a final batch smaller than `batch_size`.
+    loop over the loader). `seed=None` draws from the library generator as it is when each
+    epoch starts, so `tinygrad_lite.manual_seed` fixes it (even when called after the loader
+    was made) and a checkpoint's generator state resumes it; a given seed gives the loader
+    its own generator, created here, so the sequence of epochs is the same on every run.
+    `drop_last=True` skips a final batch smaller than `batch_size`.
     """
 
     def __init__(
@@ -70,7 +71,7 @@ class DataLoader:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.drop_last = drop_last
-        self._rng = _rng(seed) if shuffle else None
+        self._own_rng = np.random.default_rng(seed) if seed is not None else None
 
     def __len__(self) -> int:
         """The number of batches in one epoch."""
@@ -79,7 +80,10 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
         n = len(self.X)
-        order = self._rng.permutation(n) if self._rng is not None else np.arange(n)
+        if not self.shuffle:
+            order = np.arange(n)
+        else:
+            order = (self._own_rng if self._own_rng is not None else generator()).permutation(n)
         for i in range(len(self)):
             idx = order[i * self.batch_size : (i + 1) * self.batch_size]
             # Indexing with an array copies, so a batch never aliases the dataset.

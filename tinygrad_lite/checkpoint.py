@@ -1,0 +1,183 @@
+"""Checkpoints: a whole training run in one ``.npz`` file, to stop and resume bit for bit.
+
+::
+
+    tl.save_checkpoint("run.npz", model, optimizer, scheduler, epoch=epoch)
+    ...                                        # later, maybe in a new process:
+    info = tl.load_checkpoint("run.npz", model, optimizer, scheduler)
+    start = info["epoch"] + 1                  # the keyword values given to save_checkpoint
+
+A resumed run continues exactly as if it had never stopped, because the file holds every
+number the next step depends on:
+
+- the model's parameters (``model.<name>``),
+- the optimizer's state (``optimizer.<key>``: ``lr``, velocities, Adam's moments and step
+  counts) and the scheduler's (``base_lr``, ``last_epoch``),
+- the state of the library's random generator (``tinygrad_lite.random.get_rng_state``), which
+  every ``DataLoader`` created with ``seed=None`` shuffles with. (A loader with its own
+  ``seed=`` starts its sequence of shuffles again; use ``tl.manual_seed`` and ``seed=None``
+  for a run you want to resume.)
+
+The arrays are stored as they are; the numbers, the generator state and your keyword values
+go into a JSON text stored as bytes under ``checkpoint.json`` (JSON keeps Python ints of any
+size and floats exactly). The file is written with ``tl.save`` (atomic: an interrupted save
+leaves the previous checkpoint intact) and read with ``tl.load`` (never unpickles).
+
+``load_checkpoint`` is all or nothing: if any part does not fit (another model, another
+optimizer class, a missing key), everything it had already restored is put back, so the
+model, optimizer, scheduler and generator are exactly as they were before the call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite import random as tl_random
+from tinygrad_lite.serialization import load, save
+
+__all__ = ["load_checkpoint", "save_checkpoint"]
+
+FORMAT = "tinygrad_lite checkpoint"
+VERSION = 1
+HEADER = "checkpoint.json"
+_PARTS = ("optimizer", "scheduler")
+
+
+def save_checkpoint(
+    path: str | os.PathLike[str],
+    model: Any,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    **extra: Any,
+) -> None:
+    """Write the model, optimizer, scheduler, random state and ``extra`` values to ``path``.
+
+    ``extra`` values must be JSON data: numbers, strings, booleans, None, and lists or
+    dicts of those (e.g. ``epoch=5, losses=history.loss``).
+    """
+    arrays: dict[str, np.ndarray] = {f"model.{k}": v for k, v in model.state_dict().items()}
+    header: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "model": type(model).__name__,
+        "rng": tl_random.get_rng_state(),
+        "extra": extra,
+    }
+    for part, owner in zip(_PARTS, (optimizer, scheduler), strict=True):
+        if owner is None:
+            continue
+        numbers = {}
+        for key, value in owner.state_dict().items():
+            if isinstance(value, np.ndarray):
+                arrays[f"{part}.{key}"] = value
+            elif isinstance(value, bool | int | float | np.number):
+                numbers[key] = value.item() if isinstance(value, np.generic) else value
+            else:
+                raise TypeError(
+                    f"save_checkpoint: the {part} state {key!r} is a {type(value).__name__}; "
+                    "only arrays and numbers can be stored"
+                )
+        header[part] = {"class": type(owner).__name__, "numbers": numbers}
+    try:
+        text = json.dumps(header)
+    except TypeError as error:
+        raise TypeError(
+            f"save_checkpoint: {error}; extra values must be JSON data (numbers, strings, "
+            "booleans, None, lists and dicts of them); save arrays with tl.save instead"
+        ) from None
+    arrays[HEADER] = np.frombuffer(text.encode(), dtype=np.uint8)
+    save(arrays, path)
+
+
+def load_checkpoint(
+    path: str | os.PathLike[str],
+    model: Any,
+    optimizer: Any = None,
+    scheduler: Any = None,
+) -> dict[str, Any]:
+    """Restore what :func:`save_checkpoint` wrote into ``model``, ``optimizer``, ``scheduler``
+    and the library's random generator; return the ``extra`` values.
+
+    An ``optimizer`` or ``scheduler`` left as None is not restored (load a model alone for
+    inference). Everything is checked, and on any error nothing has changed.
+    """
+    arrays = load(path)
+    header = _read_header(arrays, path)
+    parts: dict[str, dict[str, Any]] = {"model": {}, "optimizer": {}, "scheduler": {}}
+    for key, value in arrays.items():
+        part, _, name = key.partition(".")
+        if part not in parts:
+            raise ValueError(f"load_checkpoint: '{path}' holds an unknown entry {key!r}")
+        parts[part][name] = value
+    owners = {"optimizer": optimizer, "scheduler": scheduler}
+    for part, owner in owners.items():
+        if owner is None:
+            continue
+        saved = header.get(part)
+        if saved is None:
+            raise ValueError(
+                f"load_checkpoint: '{path}' holds no {part} state; pass {part}=None or save "
+                f"the checkpoint with the {part}"
+            )
+        if saved["class"] != type(owner).__name__:
+            raise ValueError(
+                f"load_checkpoint: '{path}' holds the state of a {saved['class']} {part}, not "
+                f"of a {type(owner).__name__}; create a {saved['class']} to resume this run"
+            )
+        parts[part].update(saved["numbers"])
+
+    before = _snapshot(model, optimizer, scheduler)
+    try:
+        model.load_state_dict(parts["model"])
+        for part, owner in owners.items():
+            if owner is not None:
+                owner.load_state_dict(parts[part])
+        tl_random.set_rng_state(header["rng"])
+    except BaseException:
+        _restore(before, model, optimizer, scheduler)
+        raise
+    return header["extra"]
+
+
+def _read_header(arrays: dict[str, np.ndarray], path: Any) -> dict[str, Any]:
+    raw = arrays.pop(HEADER, None)
+    if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
+        raise ValueError(
+            f"load_checkpoint: '{path}' is not a checkpoint (no {HEADER} entry); it was not "
+            "written by tl.save_checkpoint. Read plain saved arrays with tl.load"
+        )
+    try:
+        header = json.loads(raw.tobytes().decode())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"load_checkpoint: '{path}' has a corrupt {HEADER}: {error}") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"load_checkpoint: '{path}' is not a {FORMAT}")
+    if header.get("version") != VERSION:
+        raise ValueError(
+            f"load_checkpoint: '{path}' is a version {header.get('version')} checkpoint; this "
+            f"tinygrad_lite reads version {VERSION}"
+        )
+    return header
+
+
+def _snapshot(model: Any, optimizer: Any, scheduler: Any) -> tuple[Any, ...]:
+    return (
+        model.state_dict(),
+        None if optimizer is None else optimizer.state_dict(),
+        None if scheduler is None else scheduler.state_dict(),
+        tl_random.get_rng_state(),
+    )
+
+
+def _restore(before: tuple[Any, ...], model: Any, optimizer: Any, scheduler: Any) -> None:
+    model_state, optimizer_state, scheduler_state, rng_state = before
+    model.load_state_dict(model_state)
+    if optimizer is not None:
+        optimizer.load_state_dict(optimizer_state)
+    if scheduler is not None:
+        scheduler.load_state_dict(scheduler_state)
+    tl_random.set_rng_state(rng_state)
