@@ -208,8 +208,23 @@ def test_activation_histograms_one_panel_per_layer_and_row():
     assert [ax.get_title() for ax in fig.axes[:5]] == [f"layer {i}" for i in range(1, 6)]
     assert [ax.get_ylabel() for ax in fig.axes[::5]] == ["std 1", "Xavier"]
     for ax in fig.axes:
+        assert not ax.texts  # zeros are counted like any value unless exclude_zeros=True
         assert len(ax.patches) == 12  # one bar per bin
         assert sum(p.get_height() for p in ax.patches) == 80  # every activation counted
+
+
+def test_activation_histograms_can_leave_out_the_zeros_of_relu():
+    relu_like = [np.array([0.0, 0.0, 0.0, 1.0]), np.array([0.0, 2.0, 3.0, 4.0])]
+    fig = plots.plot_activation_histograms(relu_like, bins=4, exclude_zeros=True)
+    first, second = fig.axes
+    assert [t.get_text() for t in first.texts] == ["75% zeros"]
+    assert [t.get_text() for t in second.texts] == ["25% zeros"]
+    assert sum(p.get_height() for p in first.patches) == 1  # only the nonzero value
+    assert sum(p.get_height() for p in second.patches) == 3
+    assert first.patches[0].get_x() == 1.0  # the shared range starts at the smallest nonzero
+    dead = plots.plot_activation_histograms([np.zeros(5)], exclude_zeros=True)
+    assert [t.get_text() for t in dead.axes[0].texts] == ["100% zeros"]
+    assert sum(p.get_height() for p in dead.axes[0].patches) == 0
 
 
 def test_activation_histograms_of_one_list_and_of_a_constant_layer():

@@ -122,6 +122,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     graph.set_defaults(run=_cmd_graph, usage=graph.format_usage())
 
+    compare = sub.add_parser(
+        "compare-optimizers",
+        help="run SGD, Momentum, Nesterov, AdaGrad, RMSProp and Adam on a 2-D function",
+        description="Run the six optimizers from the function's start point, each with the "
+        "learning rate stored for that function, and print each one's final point and value "
+        "of f (one line per optimizer). With -o, draw the paths over the contours, one panel "
+        "per optimizer; that needs matplotlib (pip install 'tinygrad-lite[plot]'): without "
+        "it the numbers are still printed, then the command fails with exit code 1.",
+        epilog="example: tinygrad-lite compare-optimizers --function rosenbrock -o paths.png",
+    )
+    compare.add_argument(
+        "--function",
+        choices=["anisotropic", "saddle", "rosenbrock"],
+        default="anisotropic",
+        help="anisotropic: x^2/20 + y^2 from (-7, 2); saddle: x^2 + y^4/4 - y^2/2 from "
+        "(-1.5, 0.001); rosenbrock: (1 - x)^2 + 100 (y - x^2)^2 from (-1.5, 2) "
+        "(default: %(default)s)",
+    )
+    compare.add_argument(
+        "--steps", type=_positive_int, help="default: the function's own (30, 60 or 1000)"
+    )
+    compare.add_argument("-o", "--output", type=Path, help="write the figure: .png, .svg or .pdf")
+    compare.set_defaults(run=_cmd_compare_optimizers, usage=compare.format_usage())
+
     return parser
 
 
@@ -313,5 +337,43 @@ def _cmd_graph(args: argparse.Namespace) -> int:
         except GraphvizNotFoundError as err:
             raise CommandError(str(err)) from None
         out.write_bytes(rendered)
+    print(f"wrote: {out}")
+    return 0
+
+
+# ---------------------------------------------------------------- compare-optimizers
+
+FIGURE_FORMATS = (".png", ".svg", ".pdf")
+
+
+def _cmd_compare_optimizers(args: argparse.Namespace) -> int:
+    from tinygrad_lite import plots, testfunctions  # noqa: PLC0415 - only this command uses them
+
+    out: Path | None = args.output
+    if out is not None and out.suffix.lower() not in FIGURE_FORMATS:
+        print(
+            f"{args.usage}tinygrad-lite compare-optimizers: error: -o {out}: "
+            "use .png, .svg or .pdf",
+            file=sys.stderr,
+        )
+        return 2
+    objective = testfunctions.get(args.function)
+    paths = testfunctions.compare_optimizers(objective, steps=args.steps)
+    x0, y0 = objective.start
+    print(f"{objective.name} from ({x0:g}, {y0:g}), {args.steps or objective.steps} steps")
+    for name, path in paths.items():
+        x, y = path[-1]
+        print(
+            f"{name}: lr {objective.lrs[name]:g}, final point ({x:.4f}, {y:.4f}), "
+            f"f = {objective.value(x, y):.6g}"
+        )
+    if out is None:
+        print("hint: add -o paths.png to draw the paths", file=sys.stderr)
+        return 0
+    try:
+        figure = plots.plot_optimizer_paths(objective, paths)
+    except ImportError as err:
+        raise CommandError(f"cannot draw {out}: {err}") from None
+    figure.savefig(out, dpi=100)
     print(f"wrote: {out}")
     return 0

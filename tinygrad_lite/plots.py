@@ -106,7 +106,7 @@ def plot_curves(
 # ---------------------------------------------------------------- optimizer paths
 
 
-def _contour_levels(Z: np.ndarray, n: int = 20) -> np.ndarray:
+def _contour_levels(Z: np.ndarray, n: int = 15) -> np.ndarray:
     """Log-spaced levels for a function that is >= 0 (a bowl, Rosenbrock's valley), so the
     bottom is drawn as finely as the walls; evenly spaced levels otherwise."""
     low, high = float(Z.min()), float(Z.max())
@@ -125,23 +125,25 @@ def plot_optimizer_paths(
     """One panel per optimizer: the contours of ``objective`` with the path it took.
 
     ``paths`` maps an optimizer name to an array of points of shape ``(steps + 1, 2)``, as
-    `testfunctions.optimize_path` returns. Each panel marks the start (a black square),
-    the minima (stars) and the final point; its title gives the learning rate (from
-    ``lrs``, else ``objective.lrs``) and the final value of f.
+    `testfunctions.optimize_path` returns. Each panel marks the start (a black square) and
+    the minima (green stars); the path has a dot per step when it has at most 100 steps.
+    The title gives the learning rate (from ``lrs``, else ``objective.lrs``) and the value
+    of f at the last point.
     """
     if not paths:
         raise ValueError("plot_optimizer_paths: got no paths to draw")
     lrs = {**objective.lrs, **(lrs or {})}
     ncols = min(ncols, len(paths))
     nrows = math.ceil(len(paths) / ncols)
-    fig = _figure(3.6 * ncols, 2.9 * nrows)
+    fig = _figure(3.3 * ncols, 2.7 * nrows)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     X, Y, Z = objective.grid()
     levels = _contour_levels(Z)
     for ax, (name, points) in zip(axes, paths.items(), strict=False):
         path = np.asarray(points, dtype=float)
         ax.contour(X, Y, Z, levels=levels, colors="#9a9a9a", linewidths=0.6)
-        ax.plot(path[:, 0], path[:, 1], "o-", color="C3", markersize=2.5, linewidth=1.2)
+        dots = "o-" if len(path) <= 100 else "-"  # a dot per step, unless they would merge
+        ax.plot(path[:, 0], path[:, 1], dots, color="C3", markersize=2.5, linewidth=1.2)
         ax.plot(*objective.start, "ks", markersize=5)
         for minimum in objective.minima:
             ax.plot(*minimum, "*", color="C2", markersize=11)
@@ -256,6 +258,7 @@ def plot_activation_histograms(
     activations: Sequence[ArrayLike] | Mapping[str, Sequence[ArrayLike]],
     *,
     bins: int = 30,
+    exclude_zeros: bool = False,
     title: str | None = None,
 ) -> Figure:
     """Histograms of each layer's activations, one panel per layer.
@@ -263,6 +266,8 @@ def plot_activation_histograms(
     ``activations`` is a list with one array per layer (one row of panels), or a mapping
     from a label (say, an initialization) to such a list: one row per label, labelled
     on the left. Within a row all panels share the x range, so layers compare at a glance.
+    ``exclude_zeros=True`` leaves out exact zeros (a ReLU's inactive units, whose spike
+    would flatten the rest) and writes their fraction in each panel instead.
     """
     rows = dict(activations) if isinstance(activations, Mapping) else {"": activations}
     if not rows or not all(len(layers) for layers in rows.values()):
@@ -272,15 +277,22 @@ def plot_activation_histograms(
     axes = fig.subplots(len(rows), ncols, squeeze=False)
     for r, (label, layers) in enumerate(rows.items()):
         arrays = [np.asarray(a, dtype=float).ravel() for a in layers]
-        low = min(a.min() for a in arrays)
-        high = max(a.max() for a in arrays)
+        zeros = [float(np.mean(a == 0)) for a in arrays]
+        if exclude_zeros:
+            arrays = [a[a != 0] for a in arrays]
+        shown = np.concatenate(arrays)
+        low, high = (shown.min(), shown.max()) if shown.size else (0.0, 0.0)
         value_range = (low, high) if high > low else (low - 0.5, high + 0.5)
         for c, ax in enumerate(axes[r]):
             if c >= len(arrays):
                 ax.set_visible(False)
                 continue
             ax.hist(arrays[c], bins=bins, range=value_range, color="C0")
+            if exclude_zeros:
+                ax.text(0.97, 0.88, f"{zeros[c]:.0%} zeros", transform=ax.transAxes,
+                        ha="right", fontsize=7)  # fmt: skip
             ax.set_yticks([])
+            ax.locator_params(axis="x", nbins=4)
             ax.tick_params(labelsize=7)
             if r == 0:
                 ax.set_title(f"layer {c + 1}", fontsize=9)
