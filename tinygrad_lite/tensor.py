@@ -107,7 +107,8 @@ _FIXES = {
     "is equal or one of them is 1; reshape an operand (e.g. b.reshape(-1, 1)) or check which "
     "tensor has the wrong shape",
     "remapp": "broadcast_to can only add leading axes and stretch axes of size 1",
-    "out of bounds": "an axis of size n takes indices from -n to n-1",
+    "out of bounds for axis": "an axis of size n takes indices from -n to n-1",
+    "out of bounds for array of dimension 0": "a 0-d tensor has no axes: use axis=None",
     "too many indices": "use at most one index per axis of the tensor",
     "cannot reshape": "the new shape must hold as many elements as the old one; write -1 for "
     "one axis to have its size computed",
@@ -133,10 +134,8 @@ def _normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     result = []
     for a in axes:
         if not -ndim <= a < max(ndim, 1):
-            valid = f"from {-ndim} to {ndim - 1}" if ndim else "None (or 0)"
-            raise ValueError(
-                f"{op}: axis {a} is out of range for a tensor with {ndim} dims; use an axis {valid}"
-            )
+            fix = f"use an axis from {-ndim} to {ndim - 1}" if ndim else "use axis=None"
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims; {fix}")
         result.append(int(a) % max(ndim, 1))
     if len(set(result)) != len(result):
         raise ValueError(f"{op}: repeated axis in {axis!r}; list each axis once")
@@ -566,6 +565,8 @@ class Tensor:
         return apply(ops.Transpose(tuple(a % max(self.ndim, 1) for a in axes)), self)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        if self.ndim == 0:
+            raise ValueError("swapaxes: a 0-d tensor has no axes to swap; it needs no swapping")
         order = list(range(self.ndim))
         (axis1,), (axis2,) = (_normalize_axis(a, self.ndim, "swapaxes") for a in (axis1, axis2))
         order[axis1], order[axis2] = order[axis2], order[axis1]
