@@ -1,6 +1,7 @@
 """Checkpoints: stop a run, resume it in a fresh setting, and land on the very same bits."""
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -233,6 +234,27 @@ def test_interrupted_checkpoint_keeps_the_previous_one(tmp_path, monkeypatch):
     assert path.read_bytes() == previous
     fresh = build("Adam + StepLR", seed=9)
     assert tl.load_checkpoint(path, *fresh[:3]) == {"epoch": 1}
+
+
+@pytest.mark.parametrize("step", ["fsync", "rename"])
+def test_save_failing_after_the_data_was_written_keeps_the_old_file(tmp_path, monkeypatch, step):
+    """tl.save's own interruption tests stop the write; these stop the two steps after it."""
+    path = saved_run(tmp_path, epoch=1)
+    previous = path.read_bytes()
+
+    def fail(*args):
+        raise OSError(f"{step} failed")
+
+    if step == "fsync":
+        monkeypatch.setattr(os, "fsync", fail)
+    else:
+        monkeypatch.setattr(Path, "replace", fail)
+    model, optimizer, scheduler = other_run()
+    with pytest.raises(OSError, match=f"{step} failed"):
+        tl.save_checkpoint(path, model, optimizer, scheduler, epoch=2)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.npz"]
+    assert path.read_bytes() == previous
 
 
 def test_checkpoint_helpers_are_exported():
