@@ -80,8 +80,13 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
 
 def apply(fn: Function, *inputs: Tensor) -> Tensor:
     """Run ``fn`` forward on the inputs' arrays and record it in the graph when needed."""
-    try:
-        data = fn.forward(*[t.data for t in inputs])
+    try:  # fn.forward(*[t.data for t in inputs]), without building a list for 1 or 2 inputs
+        if len(inputs) == 1:
+            data = fn.forward(inputs[0].data)
+        elif len(inputs) == 2:
+            data = fn.forward(inputs[0].data, inputs[1].data)
+        else:
+            data = fn.forward(*[t.data for t in inputs])
     except (ValueError, IndexError) as error:
         shapes = " and ".join(str(t.shape) for t in inputs)
         raise type(error)(f"{fn.name} on shape {shapes}: {_with_fix(error)}") from None
@@ -411,6 +416,8 @@ class Tensor:
         """A Tensor for the other operand; a Python scalar takes this tensor's dtype."""
         if isinstance(other, Tensor):
             return other
+        if type(other) in (float, int) and self.data.dtype.kind == "f":  # the usual x * 2.0
+            return Tensor._from_array(np.array(other, dtype=self.data.dtype))
         if isinstance(other, numbers.Number) and not isinstance(other, complex):
             kind = self.data.dtype.kind
             if kind == "f" or isinstance(other, bool | numbers.Integral):
