@@ -41,9 +41,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
-# Re-execute every notebook and write its outputs back into the .ipynb file.
+# Re-execute every notebook and write its outputs back into the .ipynb file, then drop what
+# changes on every run (timestamps, Python version, object addresses) so diffs show real changes.
+# PYTHONHASHSEED=0 fixes set iteration order, which graph drawings can depend on.
 notebooks: $(STAMP) graphviz
-	$(BIN)/pytest notebooks --nbmake --overwrite
+	PYTHONHASHSEED=0 $(BIN)/pytest notebooks --nbmake --overwrite
+	$(BIN)/python tools/clean_notebooks.py notebooks/*.ipynb
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks dist build out tinygrad_lite_out
