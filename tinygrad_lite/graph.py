@@ -304,7 +304,7 @@ def _add_clusters(dot: Diagram, clusters: dict[tuple[str, ...], list]) -> None:
     for path, nodes in clusters.items():
         for name, attrs in nodes:
             graphs[path].node(name, **attrs)
-    for path in sorted(paths - {()}, key=len, reverse=True):
+    for path in sorted(paths - {()}, key=lambda p: (len(p), p), reverse=True):
         graphs[path[:-1]].subgraph(graphs[path])
 
 
