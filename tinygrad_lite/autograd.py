@@ -103,9 +103,20 @@ class Function:
     differentiated again. A one-input op returns one gradient, others a tuple (``None`` for an
     input that needs none). Gradients may keep a broadcast shape: the engine sums them back
     to each input's shape.
+
+    ``returns_new_arrays = True`` promises that ``backward`` always returns freshly computed
+    arrays that nothing else holds, a different one per input (``grad * y``, not ``grad``
+    itself or a view of it). The engine may then keep such an array as a ``.grad`` or add
+    into it in place instead of copying. The default, False, is always safe.
+
+    A one-input op may also define ``backward_in_place(grad, x, out)``: the same formula,
+    written into ``grad`` and returning it. The engine calls it instead of ``backward`` when
+    nothing but the backward pass holds ``grad``, which saves one gradient-sized array.
     """
 
     __slots__ = ("freed", "inputs", "scope")
+    returns_new_arrays = False
+    backward_in_place: Callable[..., Any] | None = None
 
     def __init__(self) -> None:
         self.inputs: tuple[Any, ...] = ()
@@ -156,13 +167,16 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...], op_name: str) -> Any:
             f"{op_name}.backward returned a gradient of shape {gshape} for an input of shape "
             f"{shape}; a gradient must have the input's shape or a broadcast of it"
         )
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
-    )
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    if lead:
-        grad = grad.reshape(shape)
+    if 1 not in shape:  # only leading axes were added (a bias): one sum, nothing to reshape
+        grad = grad.sum(axis=tuple(range(lead)))
+    else:
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
+        )
+        if axes:
+            grad = grad.sum(axis=axes, keepdims=True)
+        if lead:
+            grad = grad.reshape(shape)
     if grad.shape != shape:
         raise ValueError(
             f"{op_name}.backward returned a gradient of shape {gshape}, which does not reduce "
@@ -225,21 +239,33 @@ def run_backward(
     grads: dict[int, Any] = {id(root): gradient}
     ready = [root]
     anomaly = _state.anomaly
+    # Gradient arrays that only this loop holds ("owned") may be added into in place, written
+    # over by an op's backward_in_place, and become a leaf's .grad without a copy. Not when
+    # on_step or the anomaly checker sees every gradient, nor under create_graph, where
+    # gradients are Tensors of the recorded graph.
+    reuse = on_step is None and anomaly is None and not create_graph
+    owned: set[int] = set()  # ids of the tensors whose pending gradient is such an array
 
     with _grad_mode(create_graph):
         while ready:
             tensor = ready.pop()
-            grad = grads.pop(id(tensor), None)
+            key = id(tensor)
+            grad = grads.pop(key, None)
+            mine = key in owned
+            if mine:
+                owned.remove(key)
             fn = tensor.grad_fn
             if grad is None:  # no path from the root sent it anything (e.g. only via a mask)
                 if fn is not None:
                     _release_parents(fn, consumers, ready)
                 continue
             if wanted is not None:
-                if id(tensor) in wanted:
-                    found[wanted[id(tensor)]] = grad
+                if key in wanted:
+                    found[wanted[key]] = grad
+                    mine = False
             elif fn is None or tensor.retains_grad or keep_all_grads:
-                _accumulate_into(tensor, grad, create_graph, wrap)
+                _accumulate_into(tensor, grad, create_graph, wrap, mine)
+                mine = False  # it may now be that tensor's .grad
             if fn is None:
                 continue
 
@@ -249,7 +275,10 @@ def run_backward(
             if create_graph:
                 input_grads = fn.backward(grad, *parents, tensor)
             elif len(parents) == 1:
-                input_grads = fn.backward(grad, parents[0].data, tensor.data)
+                if mine and fn.backward_in_place is not None:
+                    input_grads = fn.backward_in_place(grad, parents[0].data, tensor.data)
+                else:
+                    input_grads = fn.backward(grad, parents[0].data, tensor.data)
             elif len(parents) == 2:
                 input_grads = fn.backward(grad, parents[0].data, parents[1].data, tensor.data)
             else:
@@ -261,6 +290,7 @@ def run_backward(
             if not retain_graph:
                 fn.release()
 
+            new_arrays = reuse and fn.returns_new_arrays
             reduced = []
             for parent, raw in zip(parents, input_grads, strict=True):
                 key = id(parent)
@@ -270,12 +300,20 @@ def run_backward(
                 g = raw
                 if g is not None:
                     shape = parent.data.shape
+                    new = new_arrays
                     if g.shape != shape:
                         g = sum_to_shape(g, shape, fn.name)
-                    if key in grads:
-                        grads[key] = grads[key] + g  # a new array: never mutate a gradient in place
-                    else:
+                        new = reuse  # the sum is a new array
+                    if key not in grads:
                         grads[key] = g
+                        if new and type(g) is np.ndarray:
+                            owned.add(key)
+                    elif key in owned and g.dtype == grads[key].dtype:
+                        grads[key] += g  # in place: only this loop holds that array
+                    else:
+                        grads[key] = grads[key] + g  # a new array: never mutate a given gradient
+                        if reuse and type(grads[key]) is np.ndarray:
+                            owned.add(key)
                 reduced.append(g)
                 left = consumers[key] - 1
                 consumers[key] = left
@@ -296,12 +334,20 @@ def _release_parents(fn: Function, consumers: dict[int, int], ready: list[Any]) 
                 ready.append(parent)
 
 
-def _accumulate_into(tensor: Any, grad: Any, create_graph: bool, wrap: Callable) -> None:
-    """``tensor.grad += grad``, keeping ``.grad`` arrays unshared with anything else."""
+def _accumulate_into(
+    tensor: Any, grad: Any, create_graph: bool, wrap: Callable, owned: bool = False
+) -> None:
+    """``tensor.grad += grad``, keeping ``.grad`` arrays unshared with anything else.
+
+    ``owned``: nothing but the backward loop holds ``grad``, so it can be kept as it is.
+    """
     if create_graph:
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
         return
     if tensor.grad is None:
+        if owned and grad.dtype == tensor.data.dtype:
+            tensor.grad = wrap(grad)
+            return
         # Copy: the same array may be handed to two inputs (Add sends grad to both sides).
         tensor.grad = wrap(np.array(grad, dtype=tensor.data.dtype))
     else:

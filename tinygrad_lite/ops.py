@@ -80,6 +80,7 @@ class Mul(Function):
     """d(x*y)/dx = y, d(x*y)/dy = x"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x, y):
         return x * y
@@ -94,6 +95,7 @@ class Div(Function):
     """d(x/y)/dx = 1/y, d(x/y)/dy = -x/y**2"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x, y):
         return x / y
@@ -108,6 +110,7 @@ class Neg(Function):
     """d(-x)/dx = -1"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x):
         return -x
@@ -120,6 +123,7 @@ class Pow(Function):
     """d(x**y)/dx = y * x**(y-1), d(x**y)/dy = x**y * log(x)"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x, y):
         return x**y
@@ -134,6 +138,7 @@ class MatMul(Function):
     """d(x@y)/dx = grad @ y.T, d(x@y)/dy = x.T @ grad (both operands at least 2-D)"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x, y):
         return x @ y
@@ -158,6 +163,7 @@ class Exp(Function):
     """d exp(x)/dx = exp(x) = out"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x):
         return np.exp(x)
@@ -170,6 +176,7 @@ class Log(Function):
     """d log(x)/dx = 1/x"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x):
         return np.log(x)
@@ -182,6 +189,7 @@ class Sqrt(Function):
     """d sqrt(x)/dx = 1 / (2 sqrt(x)) = 1 / (2 out)"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x):
         return np.sqrt(x)
@@ -194,6 +202,7 @@ class Abs(Function):
     """d|x|/dx = sign(x)  (0 at x = 0)"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x):
         return np.abs(x)
@@ -206,12 +215,17 @@ class ReLU(Function):
     """d relu(x)/dx = 1 where x > 0, else 0  (0 at x = 0)"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x):
         return np.maximum(x, 0)
 
     def backward(self, grad, x, out):
         return grad * (value(x) > 0)
+
+    def backward_in_place(self, grad, x, out):
+        grad *= x > 0
+        return grad
 
 
 class Identity(Function):
@@ -230,6 +244,7 @@ class Sigmoid(Function):
     """d sigmoid(x)/dx = out * (1 - out)"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x):
         # sigmoid(x) = (1 + tanh(x/2)) / 2: the same function, with no overflow for large |x|.
@@ -243,6 +258,7 @@ class Tanh(Function):
     """d tanh(x)/dx = 1 - out**2"""
 
     __slots__ = ()
+    returns_new_arrays = True
 
     def forward(self, x):
         return np.tanh(x)
@@ -255,6 +271,7 @@ class Clip(Function):
     """d clip(x, lo, hi)/dx = 1 where lo <= x <= hi, else 0"""
 
     __slots__ = ("hi", "lo")
+    returns_new_arrays = True
 
     def __init__(self, lo: float | None, hi: float | None) -> None:
         super().__init__()
@@ -303,7 +320,9 @@ class Mean(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
-        return x.mean(axis=self.axis, keepdims=self.keepdims)
+        # np.mean(x, axis): the same sum and division, without np.mean's overhead
+        total = x.sum(axis=self.axis, keepdims=self.keepdims)
+        return total / (x.size // max(total.size, 1))
 
     def backward(self, grad, x, out):
         n = x.size // max(out.size, 1) if x.size else 1
@@ -315,6 +334,7 @@ class Max(Function):
     """d max(x)/dx_i = 1/k where x_i is one of the k maxima, else 0 (ties share evenly)"""
 
     __slots__ = ("axis", "keepdims")
+    returns_new_arrays = True
 
     def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
         super().__init__()
@@ -331,6 +351,7 @@ class Min(Function):
     """d min(x)/dx_i = 1/k where x_i is one of the k minima, else 0 (ties share evenly)"""
 
     __slots__ = ("axis", "keepdims")
+    returns_new_arrays = True
 
     def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
         super().__init__()
@@ -406,6 +427,7 @@ class GetItem(Function):
     """d x[index]/dx: the gradient goes back to the picked places (repeats add up)"""
 
     __slots__ = ("index",)
+    returns_new_arrays = True
 
     def __init__(self, index: Any) -> None:
         super().__init__()
@@ -447,6 +469,7 @@ class Softmax(Function):
     """d softmax(x)_i/dx_j = out_i (δ_ij - out_j), so dL/dx = out * (grad - sum(grad * out))"""
 
     __slots__ = ("axis",)
+    returns_new_arrays = True
 
     def __init__(self, axis: int) -> None:
         super().__init__()
@@ -464,6 +487,7 @@ class LogSoftmax(Function):
     """d log_softmax(x)_i/dx_j = δ_ij - softmax(x)_j, so dL/dx = grad - softmax * sum(grad)"""
 
     __slots__ = ("axis",)
+    returns_new_arrays = True
 
     def __init__(self, axis: int) -> None:
         super().__init__()
