@@ -185,13 +185,16 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...], op_name: str) -> Any:
     return grad
 
 
-def _count_consumers(root: Any) -> dict[int, int]:
+def _count_consumers(root: Any) -> dict[Any, int]:
     """Count, for every tensor that needs a gradient, how many ops of the graph consume it.
 
     A tensor is ready for its own backward once all its consumers have sent their gradient
     (Kahn's topological order). An explicit stack replaces recursion.
+
+    The dicts of the backward pass are keyed by the tensors themselves: a tensor hashes by
+    identity, so a lookup never calls the elementwise ``==`` (and no ``id()`` ints are made).
     """
-    consumers: dict[int, int] = {}
+    consumers: dict[Any, int] = {}
     stack = [root]
     while stack:
         fn = stack.pop().grad_fn
@@ -205,11 +208,10 @@ def _count_consumers(root: Any) -> dict[int, int]:
             )
         for parent in fn.inputs:
             if parent.requires_grad:
-                key = id(parent)
-                if key in consumers:
-                    consumers[key] += 1
+                if parent in consumers:
+                    consumers[parent] += 1
                 else:
-                    consumers[key] = 1
+                    consumers[parent] = 1
                     stack.append(parent)
     return consumers
 
@@ -234,9 +236,9 @@ def run_backward(
     op as it runs: ``on_step(out, fn, upstream, input_grads)``.
     """
     consumers = _count_consumers(root)
-    wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
+    wanted = {t: i for i, t in enumerate(inputs)} if inputs is not None else None
     found: list[Any] = [None] * len(inputs) if inputs is not None else []
-    grads: dict[int, Any] = {id(root): gradient}
+    grads: dict[Any, Any] = {root: gradient}  # tensor -> the sum of the gradients sent to it
     ready = [root]
     anomaly = _state.anomaly
     # Gradient arrays that only this loop holds ("owned") may be added into in place, written
@@ -244,24 +246,23 @@ def run_backward(
     # on_step or the anomaly checker sees every gradient, nor under create_graph, where
     # gradients are Tensors of the recorded graph.
     reuse = on_step is None and anomaly is None and not create_graph
-    owned: set[int] = set()  # ids of the tensors whose pending gradient is such an array
+    owned: set[Any] = set()  # the tensors whose pending gradient is such an array
 
     with _grad_mode(create_graph):
         while ready:
             tensor = ready.pop()
-            key = id(tensor)
-            grad = grads.pop(key, None)
-            mine = key in owned
+            grad = grads.pop(tensor, None)
+            mine = tensor in owned
             if mine:
-                owned.remove(key)
+                owned.remove(tensor)
             fn = tensor.grad_fn
             if grad is None:  # no path from the root sent it anything (e.g. only via a mask)
                 if fn is not None:
                     _release_parents(fn, consumers, ready)
                 continue
             if wanted is not None:
-                if key in wanted:
-                    found[wanted[key]] = grad
+                if tensor in wanted:
+                    found[wanted[tensor]] = grad
                     mine = False
             elif fn is None or tensor.retains_grad or keep_all_grads:
                 _accumulate_into(tensor, grad, create_graph, wrap, mine)
@@ -293,8 +294,7 @@ def run_backward(
             new_arrays = reuse and fn.returns_new_arrays
             reduced = []
             for parent, raw in zip(parents, input_grads, strict=True):
-                key = id(parent)
-                if key not in consumers:  # the parent does not require grad
+                if parent not in consumers:  # the parent does not require grad
                     reduced.append(None)
                     continue
                 g = raw
@@ -304,19 +304,20 @@ def run_backward(
                     if g.shape != shape:
                         g = sum_to_shape(g, shape, fn.name)
                         new = reuse  # the sum is a new array
-                    if key not in grads:
-                        grads[key] = g
+                    if parent not in grads:
+                        grads[parent] = g
                         if new and type(g) is np.ndarray:
-                            owned.add(key)
-                    elif key in owned and g.dtype == grads[key].dtype:
-                        grads[key] += g  # in place: only this loop holds that array
+                            owned.add(parent)
+                    elif parent in owned and g.dtype == grads[parent].dtype:
+                        grads[parent] += g  # in place: only this loop holds that array
                     else:
-                        grads[key] = grads[key] + g  # a new array: never mutate a given gradient
-                        if reuse and type(grads[key]) is np.ndarray:
-                            owned.add(key)
+                        total = grads[parent] + g  # a new array: never mutate a given gradient
+                        grads[parent] = total
+                        if reuse and type(total) is np.ndarray:
+                            owned.add(parent)
                 reduced.append(g)
-                left = consumers[key] - 1
-                consumers[key] = left
+                left = consumers[parent] - 1
+                consumers[parent] = left
                 if left == 0:
                     ready.append(parent)
             if on_step is not None:
@@ -325,12 +326,12 @@ def run_backward(
     return tuple(found) if inputs is not None else None
 
 
-def _release_parents(fn: Function, consumers: dict[int, int], ready: list[Any]) -> None:
+def _release_parents(fn: Function, consumers: dict[Any, int], ready: list[Any]) -> None:
     """A tensor that received no gradient still counts as done for each of its parents."""
     for parent in fn.inputs:
         if parent.requires_grad:
-            consumers[id(parent)] -= 1
-            if consumers[id(parent)] == 0:
+            consumers[parent] -= 1
+            if consumers[parent] == 0:
                 ready.append(parent)
 
 
