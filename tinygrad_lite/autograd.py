@@ -248,7 +248,9 @@ def run_backward(
     reuse = on_step is None and anomaly is None and not create_graph
     owned: set[Any] = set()  # the tensors whose pending gradient is such an array
 
-    with _grad_mode(create_graph):
+    previous_mode = _state.grad_enabled  # as `with _grad_mode(create_graph):`, minus its cost
+    _state.grad_enabled = create_graph
+    try:
         while ready:
             tensor = ready.pop()
             grad = grads.pop(tensor, None)
@@ -322,6 +324,8 @@ def run_backward(
                     ready.append(parent)
             if on_step is not None:
                 on_step(tensor, fn, grad, tuple(reduced))
+    finally:
+        _state.grad_enabled = previous_mode
 
     return tuple(found) if inputs is not None else None
 

@@ -133,6 +133,8 @@ def _normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     """An int or tuple of axes (negative allowed) as a sorted tuple of valid axes."""
     if axis is None:
         return None
+    if type(axis) is int and -ndim <= axis < ndim:  # the usual single axis, e.g. axis=1
+        return (axis % ndim,)
     axes = (axis,) if isinstance(axis, numbers.Integral) else axis
     if not isinstance(axes, tuple | list) or not all(isinstance(a, numbers.Integral) for a in axes):
         raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
