@@ -12,6 +12,7 @@ that need a function rather than an operator go through the small helpers just b
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,13 @@ def _log(v: Any) -> Any:
 
 
 def _broadcast_to(v: Any, shape: tuple[int, ...]) -> Any:
-    return np.broadcast_to(v, shape) if _is_array(v) else v.broadcast_to(shape)
+    if not _is_array(v):
+        return v.broadcast_to(shape)
+    if v.size == 1 and math.prod(shape) <= 65536:
+        # One value spread over a small array: filling it is faster than building NumPy's
+        # broadcast view (same values); large arrays get the view, which copies nothing.
+        return np.full(shape, v)
+    return np.broadcast_to(v, shape)
 
 
 def _keepdims_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
