@@ -146,6 +146,20 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("-o", "--output", type=Path, help="write the figure: .png, .svg or .pdf")
     compare.set_defaults(run=_cmd_compare_optimizers, usage=compare.format_usage())
 
+    check = sub.add_parser(
+        "gradcheck",
+        help="check every op's backward against central differences and print a table",
+        description="For each op, draw inputs inside its domain, weight its output with a "
+        "random upstream gradient, and compare backward (first order) and, for smooth ops, "
+        "double backward (second order) with central differences in float64. Exit code 1 "
+        "if any check fails.",
+    )
+    check.add_argument(
+        "--op", action="append", metavar="NAME", help="check only this op (repeatable)"
+    )
+    check.add_argument("--seed", type=_non_negative_int, default=0, help="default: %(default)s")
+    check.set_defaults(run=_cmd_gradcheck, usage=check.format_usage())
+
     return parser
 
 
@@ -377,3 +391,25 @@ def _cmd_compare_optimizers(args: argparse.Namespace) -> int:
     figure.savefig(out, dpi=100)
     print(f"wrote: {out}")
     return 0
+
+
+# ---------------------------------------------------------------- gradcheck
+
+
+def _cmd_gradcheck(args: argparse.Namespace) -> int:
+    from tinygrad_lite import opcheck  # noqa: PLC0415 - only this command uses it
+
+    known = [c.name for c in opcheck.CHECKS]
+    unknown = [name for name in args.op or [] if name not in known]
+    if unknown:
+        print(
+            f"{args.usage}tinygrad-lite gradcheck: error: unknown op {unknown[0]!r}; "
+            f"choose from: {', '.join(known)}",
+            file=sys.stderr,
+        )
+        return 2
+    tl.manual_seed(args.seed)
+    results = opcheck.run_checks(args.op)
+    print(opcheck.format_table(results))
+    failed = [r for r in results if not r.first_order_ok or r.second_order_ok is False]
+    return 1 if failed else 0

@@ -1,0 +1,153 @@
+"""Check every op's backward against central differences: ``tinygrad-lite gradcheck``.
+
+Each row of :data:`CHECKS` names an op, how to call it, the input shapes (broadcasting ones
+where the op broadcasts) and where its inputs may lie (inside its domain, away from kinks and
+ties). :func:`run_checks` draws inputs from the library generator, weights the output with a
+random upstream gradient (so a backward that permutes or transposes cannot pass by luck),
+and compares first derivatives (:func:`tl.gradcheck_report`) and, for smooth ops, second
+derivatives (:func:`tl.gradgradcheck`) with central differences in float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from tinygrad_lite import random as tl_random
+from tinygrad_lite.gradcheck import GradcheckError, gradcheck_report
+from tinygrad_lite.higher_order import gradgradcheck
+from tinygrad_lite.nn import functional as F
+from tinygrad_lite.tensor import Tensor
+
+LABELS = np.array([0, 2, 1, 2])  # class indices for the loss rows (4 samples, 3 classes)
+
+
+@dataclass(frozen=True)
+class OpCheck:
+    """One op to check: ``fn`` takes float64 Tensors of ``shapes`` and returns a Tensor."""
+
+    name: str
+    fn: Callable[..., Tensor]
+    shapes: tuple[tuple[int, ...], ...]
+    domain: str = "any"  # "any", "positive", "nonzero", "away_from_kinks" or "distinct"
+    smooth: bool = True  # has a second derivative worth checking
+
+
+CHECKS: tuple[OpCheck, ...] = (
+    OpCheck("add", lambda x, y: x + y, ((3, 4), (4,))),
+    OpCheck("sub", lambda x, y: x - y, ((3, 1), (1, 4))),
+    OpCheck("mul", lambda x, y: x * y, ((2, 3, 4), (3, 1))),
+    OpCheck("div", lambda x, y: x / y, ((3, 4), (4,)), domain="nonzero"),
+    OpCheck("pow", lambda x, y: x**y, ((3, 4), (4,)), domain="positive"),
+    OpCheck("neg", lambda x: -x, ((3, 4),)),
+    OpCheck("matmul", lambda x, y: x @ y, ((3, 4), (4, 2))),
+    OpCheck("matmul (batched)", lambda x, y: x @ y, ((2, 3, 4), (4, 2))),
+    OpCheck("matmul (vector)", lambda x, y: x @ y, ((4,), (4, 3))),
+    OpCheck("exp", lambda x: x.exp(), ((3, 4),)),
+    OpCheck("log", lambda x: x.log(), ((3, 4),), domain="positive"),
+    OpCheck("sqrt", lambda x: x.sqrt(), ((3, 4),), domain="positive"),
+    OpCheck("abs", lambda x: x.abs(), ((3, 4),), domain="away_from_kinks", smooth=False),
+    OpCheck("relu", lambda x: x.relu(), ((3, 4),), domain="away_from_kinks", smooth=False),
+    OpCheck("identity", lambda x: x.identity(), ((3, 4),)),
+    OpCheck("sigmoid", lambda x: x.sigmoid(), ((3, 4),)),
+    OpCheck("tanh", lambda x: x.tanh(), ((3, 4),)),
+    OpCheck("clip", lambda x: x.clip(-0.5, 0.5), ((3, 4),), domain="away_from_kinks", smooth=False),
+    OpCheck("sum", lambda x: x.sum(axis=1), ((3, 4),)),
+    OpCheck("mean", lambda x: x.mean(axis=(0, 2), keepdims=True), ((2, 3, 4),)),
+    OpCheck("max", lambda x: x.max(axis=0), ((3, 4),), domain="distinct", smooth=False),
+    OpCheck("min", lambda x: x.min(), ((3, 4),), domain="distinct", smooth=False),
+    OpCheck("reshape", lambda x: x.reshape(4, -1), ((2, 3, 2),)),
+    OpCheck("flatten", lambda x: x.flatten(), ((3, 4),)),
+    OpCheck("transpose", lambda x: x.transpose(2, 0, 1), ((2, 3, 4),)),
+    OpCheck("T", lambda x: x.T, ((3, 4),)),
+    OpCheck("getitem (slice)", lambda x: x[1:, ::2], ((3, 4),)),
+    OpCheck("getitem (repeated indices)", lambda x: x[[0, 2, 0]], ((3, 4),)),
+    OpCheck("broadcast_to", lambda x: x.broadcast_to((2, 3, 4)), ((3, 1),)),
+    OpCheck("softmax", lambda x: x.softmax(axis=1), ((3, 4),)),
+    OpCheck("log_softmax", lambda x: x.log_softmax(axis=0), ((3, 4),)),
+    OpCheck("cross_entropy", lambda s: F.cross_entropy(s, LABELS), ((4, 3),)),
+    OpCheck("mse_loss", F.mse_loss, ((4, 3), (4, 3))),
+    OpCheck(
+        "svm_loss", lambda s: F.svm_loss(s, LABELS), ((4, 3),), domain="distinct", smooth=False
+    ),
+)
+
+
+def draw_input(shape: tuple[int, ...], domain: str, rng: np.random.Generator) -> np.ndarray:
+    """Values for one input, inside the op's domain and at least 0.1 from kinks and ties."""
+    if domain == "distinct":  # spaced 0.3 apart: no ties in max/min, no margin exactly hit
+        size = int(np.prod(shape))
+        return (rng.permutation(size) * 0.3 - 0.15 * size + 0.05).reshape(shape)
+    magnitude = rng.uniform(0.5, 2.0, shape)
+    if domain == "positive":
+        return magnitude
+    sign = rng.choice([-1.0, 1.0], shape)
+    if domain == "nonzero":
+        return sign * magnitude
+    if domain == "away_from_kinks":  # kinks at 0 (relu, abs) and +-0.5 (clip)
+        near, far = rng.uniform(0.1, 0.4, shape), rng.uniform(0.6, 2.0, shape)
+        return sign * np.where(rng.random(shape) < 0.5, near, far)
+    return rng.uniform(-2.0, 2.0, shape)
+
+
+@dataclass
+class CheckResult:
+    """How one op did: max relative errors, and an error message when a check failed."""
+
+    check: OpCheck
+    first_order_error: float
+    first_order_ok: bool
+    second_order_ok: bool | None  # None: not smooth, nothing to check
+    message: str = ""
+
+
+def run_check(check: OpCheck) -> CheckResult:
+    """Compare one op's backward (and double backward) with central differences."""
+    rng = tl_random.generator()
+    arrays = [draw_input(s, check.domain, rng) for s in check.shapes]
+    out_shape = check.fn(*[Tensor(a) for a in arrays]).shape
+    upstream = Tensor(rng.standard_normal(out_shape))
+
+    def weighted(*xs: Tensor) -> Tensor:
+        return (check.fn(*xs) * upstream).sum()
+
+    report = gradcheck_report(weighted, *arrays)
+    error = max((c.max_relative_error for c in report.inputs), default=0.0)
+    result = CheckResult(check, error, report.passed, None, "" if report.passed else str(report))
+    if check.smooth:
+        try:
+            result.second_order_ok = gradgradcheck(weighted, *arrays)
+        except GradcheckError as failure:
+            result.second_order_ok = False
+            result.message += f"second order: {failure}"
+    return result
+
+
+def run_checks(names: list[str] | None = None) -> list[CheckResult]:
+    """Run the checks (all of them, or those whose name is in ``names``)."""
+    chosen = [c for c in CHECKS if names is None or c.name in names]
+    return [run_check(c) for c in chosen]
+
+
+def format_table(results: list[CheckResult]) -> str:
+    """The results as a text table, one op per row, with a summary line."""
+    header = f"{'op':<28}{'input shapes':<24}{'1st order':<11}{'max rel. error':<16}2nd order"
+    rows = [header, "-" * len(header)]
+    for r in results:
+        shapes = " ".join(str(s).replace(" ", "") for s in r.check.shapes)
+        second = {True: "ok", False: "FAILED", None: "-"}[r.second_order_ok]
+        first = "ok" if r.first_order_ok else "FAILED"
+        rows.append(
+            f"{r.check.name:<28}{shapes:<24}{first:<11}{r.first_order_error:<16.2e}{second}"
+        )
+    n_first = sum(r.first_order_ok for r in results)
+    smooth = [r for r in results if r.second_order_ok is not None]
+    n_second = sum(bool(r.second_order_ok) for r in smooth)
+    rows.append(
+        f"{len(results)} ops: {n_first} passed first order; {n_second} of {len(smooth)} smooth "
+        "ops passed second order (kinked ops have no second derivative to check)"
+    )
+    rows.extend(f"\n{r.check.name}:\n{r.message}" for r in results if r.message)
+    return "\n".join(rows)
