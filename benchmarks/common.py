@@ -137,13 +137,20 @@ def reset_peak_rss() -> None:
 # ---------------------------------------------------------------- correctness
 
 
-def assert_close(name: str, engine: np.ndarray, floor: np.ndarray, rtol: float = 2e-4) -> None:
-    """Engine and hand-written NumPy must agree (float32: a few ulps of rounding apart)."""
-    engine, floor = np.asarray(engine), np.asarray(floor)
-    if engine.dtype != floor.dtype:
-        raise AssertionError(f"{name}: engine gives {engine.dtype}, NumPy gives {floor.dtype}")
-    atol = rtol * max(float(np.abs(floor).max(initial=0.0)), 1e-6)
-    np.testing.assert_allclose(engine, floor, rtol=rtol, atol=atol, err_msg=name)
+def assert_close(name: str, other: np.ndarray, floor: np.ndarray, version: str = "engine") -> None:
+    """A version's loss or gradient must match the hand-written NumPy one, dtype included.
+
+    The engine runs the same NumPy calls, so it agrees to a few float32 ulps. PyTorch has its
+    own GEMM, which rounds differently: a pre-activation within rounding of 0 can then land
+    on the other side of a ReLU and change a few gradient entries by more than that, so
+    PyTorch gets a looser absolute tolerance (1% of the largest entry).
+    """
+    other, floor = np.asarray(other), np.asarray(floor)
+    if other.dtype != floor.dtype:
+        raise AssertionError(f"{name}: {version} gives {other.dtype}, NumPy gives {floor.dtype}")
+    rtol, scale = (1e-3, 1e-2) if version == "torch" else (2e-4, 2e-4)
+    atol = scale * max(float(np.abs(floor).max(initial=0.0)), 1e-6)
+    np.testing.assert_allclose(other, floor, rtol=rtol, atol=atol, err_msg=name)
 
 
 # ---------------------------------------------------------------- results

@@ -116,8 +116,8 @@ def check(n: int, torch=None) -> None:
     value, grad = tape[0], backward(n, tape)
     for name, (fwd, bwd) in found.items():
         tape = fwd(n)
-        assert_close(f"deep chain {n}: {name} value", np.float32(tape[0].item()), value)
-        assert_close(f"deep chain {n}: {name} gradient", np.float32(bwd(n, tape)), grad)
+        assert_close(f"deep chain {n}: {name} value", np.float32(tape[0].item()), value, name)
+        assert_close(f"deep chain {n}: {name} gradient", np.float32(bwd(n, tape)), grad, name)
 
 
 def time_backward(n: int, reps: int, torch=None) -> dict[str, tuple[float, float]]:

@@ -93,8 +93,8 @@ def check(torch=None, n_ops: int = N_OPS) -> None:
     loss, grad = fns.pop("numpy")()
     for name, fn in fns.items():
         other_loss, other_grad = fn()
-        assert_close(f"per-op chain: {name} loss", np.float32(other_loss), np.float32(loss))
-        assert_close(f"per-op chain: {name} d/dx", other_grad, grad)
+        assert_close(f"per-op chain: {name} loss", np.float32(other_loss), np.float32(loss), name)
+        assert_close(f"per-op chain: {name} d/dx", other_grad, grad, name)
 
 
 def run(quick: bool = False, torch=None) -> list[Row]:

@@ -192,15 +192,15 @@ def check(torch=None) -> None:
     loss, grads = impls["numpy"].loss_and_grads()
     for name, impl in impls.items():
         other_loss, other_grads = impl.loss_and_grads()
-        assert_close(f"small net: {name} loss", np.float32(other_loss), np.float32(loss))
+        assert_close(f"small net: {name} loss", np.float32(other_loss), np.float32(loss), name)
         for k, g, ref in zip(PARAMS, other_grads, grads, strict=True):
-            assert_close(f"small net: {name} d{k}", g, ref)
+            assert_close(f"small net: {name} d{k}", g, ref, name)
     for impl in impls.values():
         impl.step()
         impl.step()
     for name, impl in impls.items():
         for k, p, ref in zip(PARAMS, impl.arrays(), impls["numpy"].arrays(), strict=True):
-            assert_close(f"small net: {name} {k} after 2 SGD steps", p, ref)
+            assert_close(f"small net: {name} {k} after 2 SGD steps", p, ref, name)
 
 
 def run(quick: bool = False, torch=None) -> list[Row]:
