@@ -119,6 +119,11 @@ def _status_bytes(field: str) -> int:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
+def can_measure_memory() -> bool:
+    """RSS figures come from Linux's /proc; elsewhere the memory rows are left out."""
+    return Path("/proc/self/clear_refs").exists()
+
+
 def rss_bytes() -> int:
     """Resident memory of this process now."""
     return _status_bytes("VmRSS")

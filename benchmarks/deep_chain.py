@@ -26,6 +26,7 @@ import numpy as np
 from common import (
     Row,
     assert_close,
+    can_measure_memory,
     load_torch,
     peak_rss_bytes,
     pin_blas_threads,
@@ -184,7 +185,7 @@ def run(quick: bool = False, torch=None) -> list[Row]:
             Row("deep chain", f"N={n:,}: backward", "s", back["numpy"], back["engine"], 3.0,
                 others, note=f"forward s: {fwd}")
         )  # fmt: skip
-        if n == max(QUICK_SIZES if quick else SIZES):
+        if n == max(QUICK_SIZES if quick else SIZES) and can_measure_memory():
             mem = {name: bytes_per_op(name, n) for name in versions(torch)}
             others = {k: v for k, v in mem.items() if k == "torch"}
             rows.append(

@@ -16,7 +16,14 @@ import json
 import subprocess
 import sys
 
-from common import Row, load_torch, peak_rss_bytes, pin_blas_threads, rss_bytes
+from common import (
+    Row,
+    can_measure_memory,
+    load_torch,
+    peak_rss_bytes,
+    pin_blas_threads,
+    rss_bytes,
+)
 
 SIZE = {"hidden": 4096, "batch": 1024, "steps": 20}
 QUICK_SIZE = {"hidden": 256, "batch": 64, "steps": 3}
@@ -60,6 +67,9 @@ def run(quick: bool = False, torch=None) -> list[Row]:
 
     size = QUICK_SIZE if quick else SIZE
     check(size)
+    if not can_measure_memory():
+        print("memory: no /proc on this system, so no RSS figures (Linux only)")
+        return []
     versions = ["numpy", "engine"] + ["nn"] * have_nn() + ["torch"] * (torch is not None)
     found = {v: measure(v, size) for v in versions}
     peak = {v: r["peak"] / MB for v, r in found.items()}
