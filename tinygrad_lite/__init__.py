@@ -16,12 +16,13 @@ from tinygrad_lite.anomaly import AnomalyError, detect_anomaly
 from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad
 from tinygrad_lite.checkpoint import load_checkpoint, save_checkpoint
 from tinygrad_lite.custom import custom_op
+from tinygrad_lite.dtypes import get_default_dtype, set_default_dtype
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck, gradcheck_report, numerical_grad
 from tinygrad_lite.graph import backward_frames, draw_graph
 from tinygrad_lite.higher_order import grad, gradgradcheck, hessian, hvp
 from tinygrad_lite.random import manual_seed
 from tinygrad_lite.serialization import load, save
-from tinygrad_lite.tensor import Tensor, get_default_dtype, set_default_dtype
+from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.trace import trace_backward
 
 __all__ = [

@@ -96,8 +96,8 @@ def _decision(fn: Any, x: np.ndarray, out: np.ndarray) -> np.ndarray | None:
         return np.sign(x)
     if isinstance(fn, ops.Clip):
         return x != out
-    if isinstance(fn, ops.Max | ops.Min):
-        return x == out.reshape(ops._keepdims_shape(x.shape, fn.axis))
+    if isinstance(fn, ops.Max):  # Min is a Max with the other comparison
+        return x == out.reshape(ops.keepdims_shape(x.shape, fn.axis))
     return None
 
 

@@ -49,7 +49,7 @@ def _broadcast_to(v: Any, shape: tuple[int, ...]) -> Any:
     return np.broadcast_to(v, shape)
 
 
-def _keepdims_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+def keepdims_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
     """The shape a reduction over ``axis`` has with ``keepdims=True``."""
     if axis is None:
         return (1,) * len(shape)
@@ -300,31 +300,33 @@ class Clip(Function):
 # ---------------------------------------------------------------- reductions
 
 
-class Sum(Function):
-    """d sum(x)/dx_i = 1: the upstream gradient is copied back to every summed element"""
+class Reduction(Function):
+    """The base of the ops that reduce over ``axis`` (a tuple, or None for all axes)."""
 
     __slots__ = ("axis", "keepdims")
 
     def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
         super().__init__()
         self.axis, self.keepdims = axis, keepdims
+
+
+class Sum(Reduction):
+    """d sum(x)/dx_i = 1: the upstream gradient is copied back to every summed element"""
+
+    __slots__ = ()
 
     def forward(self, x):
         return x.sum(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, grad, x, out):
-        grad = grad.reshape(_keepdims_shape(x.shape, self.axis))
+        grad = grad.reshape(keepdims_shape(x.shape, self.axis))
         return _broadcast_to(grad, x.shape)
 
 
-class Mean(Function):
+class Mean(Reduction):
     """d mean(x)/dx_i = 1/n, with n the number of averaged elements"""
 
-    __slots__ = ("axis", "keepdims")
-
-    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
-        super().__init__()
-        self.axis, self.keepdims = axis, keepdims
+    __slots__ = ()
 
     def forward(self, x):
         # np.mean(x, axis): the same sum and division, without np.mean's overhead
@@ -333,19 +335,15 @@ class Mean(Function):
 
     def backward(self, grad, x, out):
         n = x.size // max(out.size, 1) if x.size else 1
-        grad = grad.reshape(_keepdims_shape(x.shape, self.axis)) / n
+        grad = grad.reshape(keepdims_shape(x.shape, self.axis)) / n
         return _broadcast_to(grad, x.shape)
 
 
-class Max(Function):
+class Max(Reduction):
     """d max(x)/dx_i = 1/k where x_i is one of the k maxima, else 0 (ties share evenly)"""
 
-    __slots__ = ("axis", "keepdims")
+    __slots__ = ()
     returns_new_arrays = True
-
-    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
-        super().__init__()
-        self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
         return x.max(axis=self.axis, keepdims=self.keepdims)
@@ -354,26 +352,18 @@ class Max(Function):
         return _extreme_backward(grad, x, out, self.axis)
 
 
-class Min(Function):
+class Min(Max):
     """d min(x)/dx_i = 1/k where x_i is one of the k minima, else 0 (ties share evenly)"""
 
-    __slots__ = ("axis", "keepdims")
-    returns_new_arrays = True
-
-    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
-        super().__init__()
-        self.axis, self.keepdims = axis, keepdims
+    __slots__ = ()
 
     def forward(self, x):
         return x.min(axis=self.axis, keepdims=self.keepdims)
 
-    def backward(self, grad, x, out):
-        return _extreme_backward(grad, x, out, self.axis)
-
 
 def _extreme_backward(grad, x, out, axis):
     """Shared by Max and Min: route the gradient to the winning elements, split among ties."""
-    kept = _keepdims_shape(x.shape, axis)
+    kept = keepdims_shape(x.shape, axis)
     winners = value(x) == value(out).reshape(kept)
     share = winners / winners.sum(axis=axis, keepdims=True)
     return grad.reshape(kept) * share.astype(value(x).dtype, copy=False)

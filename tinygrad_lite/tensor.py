@@ -13,69 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_lite import ops
+from tinygrad_lite import arguments, dtypes, ops
 from tinygrad_lite import random as tl_random
 from tinygrad_lite.autograd import Function, _state, run_backward
-
-_default_dtype = np.dtype(np.float32)
-
-
-def set_default_dtype(dtype: Any) -> None:
-    """Set the float dtype of new float tensors and new layer parameters (float32 at start)."""
-    global _default_dtype  # noqa: PLW0603 - the library-wide default, as in NumPy/PyTorch
-    d = _parse_dtype(dtype)
-    if d.kind != "f":
-        raise TypeError(f"set_default_dtype needs a float dtype (np.float32, np.float64), got {d}")
-    _default_dtype = d
-
-
-def get_default_dtype() -> np.dtype:
-    """The dtype that Python floats become (``float32`` unless changed)."""
-    return _default_dtype
-
-
-def _parse_dtype(dtype: Any) -> np.dtype:
-    try:
-        d = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(
-            f"unknown dtype {dtype!r}; use a NumPy dtype such as np.float32, np.float64 or np.int64"
-        ) from None
-    if d.kind not in "fiub":
-        raise TypeError(f"unsupported dtype {d}: tensors hold floats, integers or booleans")
-    return d
-
-
-def _to_array(data: Any, dtype: Any) -> np.ndarray:
-    """Python floats become the default dtype, Python ints int64, arrays keep their dtype."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if dtype is not None:
-        dtype = _parse_dtype(dtype)
-    if isinstance(data, np.ndarray | np.generic):
-        array = np.array(data, dtype=dtype)
-    else:
-        try:
-            array = np.array(data)
-        except ValueError as error:  # ragged nested lists
-            raise ValueError(
-                "Tensor: data must be rectangular: give every row of a nested list the same "
-                f"length (NumPy says: {error})"
-            ) from None
-        if array.dtype.kind == "f":
-            array = array.astype(dtype or _default_dtype, copy=False)
-        elif array.dtype.kind in "iu":
-            array = array.astype(dtype or np.int64, copy=False)
-        elif array.dtype.kind == "b" or (array.size == 0 and array.dtype.kind == "f"):
-            array = array.astype(dtype or array.dtype, copy=False)
-        else:
-            raise TypeError(
-                f"Tensor: cannot make a tensor from {type(data).__name__} "
-                f"(NumPy sees dtype {array.dtype}); pass numbers, nested lists or an array"
-            )
-    if array.dtype.kind not in "fiub":
-        raise TypeError(f"Tensor: unsupported dtype {array.dtype}; use float, int or bool data")
-    return array
 
 
 def apply(fn: Function, *inputs: Tensor) -> Tensor:
@@ -89,7 +29,7 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
             data = fn.forward(*[t.data for t in inputs])
     except (ValueError, IndexError) as error:
         shapes = " and ".join(str(t.shape) for t in inputs)
-        raise type(error)(f"{fn.name} on shape {shapes}: {_with_fix(error)}") from None
+        raise type(error)(f"{fn.name} on shape {shapes}: {arguments.with_fix(error)}") from None
     if type(data) is not np.ndarray:
         data = np.asarray(data)
     out = Tensor._from_array(data)
@@ -104,67 +44,6 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
     if _state.anomaly is not None:
         _state.anomaly.after_forward(fn, inputs, out)
     return out
-
-
-# What to do about NumPy's most common complaints; apply() adds it to NumPy's message.
-_FIXES = {
-    "could not be broadcast": "shapes broadcast when, comparing axes from the right, each pair "
-    "is equal or one of them is 1; reshape an operand (e.g. b.reshape(-1, 1)) or check which "
-    "tensor has the wrong shape",
-    "remapp": "broadcast_to can only add leading axes and stretch axes of size 1",
-    "out of bounds for axis": "an axis of size n takes indices from -n to n-1",
-    "out of bounds for array of dimension 0": "a 0-d tensor has no axes: use axis=None",
-    "too many indices": "use at most one index per axis of the tensor",
-    "cannot reshape": "the new shape must hold as many elements as the old one; write -1 for "
-    "one axis to have its size computed",
-    "one unknown dimension": "use -1 for at most one axis",
-}
-
-
-def _with_fix(error: Exception) -> str:
-    text = str(error).strip()
-    for problem, fix in _FIXES.items():
-        if problem in text:
-            return f"{text}; {fix}"
-    return text
-
-
-def _normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
-    """An int or tuple of axes (negative allowed) as a sorted tuple of valid axes."""
-    if axis is None:
-        return None
-    if type(axis) is int and -ndim <= axis < ndim:  # the usual single axis, e.g. axis=1
-        return (axis % ndim,)
-    axes = (axis,) if isinstance(axis, numbers.Integral) else axis
-    if not isinstance(axes, tuple | list) or not all(isinstance(a, numbers.Integral) for a in axes):
-        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-    result = []
-    for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            fix = f"use an axis from {-ndim} to {ndim - 1}" if ndim else "use axis=None"
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims; {fix}")
-        result.append(int(a) % max(ndim, 1))
-    if len(set(result)) != len(result):
-        raise ValueError(f"{op}: repeated axis in {axis!r}; list each axis once")
-    return tuple(sorted(result))
-
-
-def _shape_args(shape: tuple[Any, ...], op: str = "shape") -> tuple[int, ...]:
-    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
-    if len(shape) == 1 and isinstance(shape[0], Sequence | np.ndarray):
-        shape = tuple(shape[0])
-    for n in shape:
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-            raise TypeError(f"{op}: sizes must be ints, got {n!r}; e.g. {op}(2, 3)")
-    return tuple(int(n) for n in shape)
-
-
-def _sizes(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
-    """The shape of a new tensor: ints >= 0."""
-    sizes = _shape_args(shape, op)
-    if any(n < 0 for n in sizes):
-        raise ValueError(f"{op}: sizes must be >= 0, got {sizes}")
-    return sizes
 
 
 class Tensor:
@@ -185,7 +64,7 @@ class Tensor:
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
     ) -> None:
-        self.data = _to_array(data, dtype)
+        self.data = dtypes.to_array(data.data if isinstance(data, Tensor) else data, dtype)
         self.grad: Tensor | None = None
         self.grad_fn: Function | None = None
         self.name = name
@@ -369,27 +248,27 @@ class Tensor:
 
     @classmethod
     def _factory(cls, data: np.ndarray, requires_grad: bool, dtype: Any) -> Tensor:
-        dtype = _default_dtype if dtype is None else _parse_dtype(dtype)
+        dtype = dtypes.get_default_dtype() if dtype is None else dtypes.parse_dtype(dtype)
         return cls(data.astype(dtype, copy=False), requires_grad=requires_grad)
 
     @classmethod
     def zeros(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-        return cls._factory(np.zeros(_sizes(shape, "zeros")), requires_grad, dtype)
+        return cls._factory(np.zeros(arguments.sizes(shape, "zeros")), requires_grad, dtype)
 
     @classmethod
     def ones(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-        return cls._factory(np.ones(_sizes(shape, "ones")), requires_grad, dtype)
+        return cls._factory(np.ones(arguments.sizes(shape, "ones")), requires_grad, dtype)
 
     @classmethod
     def randn(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
         """Standard normal samples from the library generator (``tl.manual_seed``)."""
-        draws = tl_random.generator().standard_normal(_sizes(shape, "randn"))
+        draws = tl_random.generator().standard_normal(arguments.sizes(shape, "randn"))
         return cls._factory(draws, requires_grad, dtype)
 
     @classmethod
     def rand(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
         """Uniform samples in [0, 1) from the library generator."""
-        draws = tl_random.generator().random(_sizes(shape, "rand"))
+        draws = tl_random.generator().random(arguments.sizes(shape, "rand"))
         return cls._factory(draws, requires_grad, dtype)
 
     @classmethod
@@ -425,7 +304,7 @@ class Tensor:
             if kind == "f" or isinstance(other, bool | numbers.Integral):
                 dtype = self.data.dtype if kind != "b" or isinstance(other, bool) else np.int64
             else:
-                dtype = _default_dtype
+                dtype = dtypes.get_default_dtype()
             return Tensor._from_array(np.array(other, dtype=dtype))
         if isinstance(other, np.ndarray | list | tuple):
             return Tensor(other)
@@ -532,40 +411,42 @@ class Tensor:
     # ------------------------------------------------------------ reductions
 
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return apply(ops.Sum(_normalize_axis(axis, self.ndim, "sum"), keepdims), self)
+        return apply(ops.Sum(arguments.normalize_axis(axis, self.ndim, "sum"), keepdims), self)
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        axes = _normalize_axis(axis, self.ndim, "mean")
+        axes = arguments.normalize_axis(axis, self.ndim, "mean")
         if self.data.size == 0:
             raise ValueError("mean of an empty tensor is undefined")
         return apply(ops.Mean(axes, keepdims), self)
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        axes = _normalize_axis(axis, self.ndim, "max")
+        axes = arguments.normalize_axis(axis, self.ndim, "max")
         return apply(ops.Max(axes, keepdims), self)
 
     def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        axes = _normalize_axis(axis, self.ndim, "min")
+        axes = arguments.normalize_axis(axis, self.ndim, "min")
         return apply(ops.Min(axes, keepdims), self)
 
     def argmax(self, axis: int | None = None) -> Tensor:
         """Index of the largest value (an int64 tensor; not differentiable)."""
         if axis is not None:
-            (axis,) = _normalize_axis(axis, self.ndim, "argmax")  # type: ignore[misc]
+            (axis,) = arguments.normalize_axis(axis, self.ndim, "argmax")  # type: ignore[misc]
         return Tensor._from_array(np.asarray(np.argmax(self.data, axis=axis)))
 
     # ------------------------------------------------------------ shape
 
     def reshape(self, *shape: Any) -> Tensor:
         """Same values, new shape (one -1 allowed), as ``np.reshape``."""
-        return apply(ops.Reshape(_shape_args(shape, "reshape")), self)
+        return apply(ops.Reshape(arguments.shape_args(shape, "reshape")), self)
 
     def flatten(self) -> Tensor:
         return self.reshape(-1)
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes; with no argument, reverse them (as ``np.transpose``)."""
-        axes = _shape_args(axes, "transpose") if axes else tuple(reversed(range(self.ndim)))
+        axes = (
+            arguments.shape_args(axes, "transpose") if axes else tuple(reversed(range(self.ndim)))
+        )
         if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
             raise ValueError(
                 f"transpose: {axes} is not a permutation of the {self.ndim} axes; name each "
@@ -577,7 +458,9 @@ class Tensor:
         if self.ndim == 0:
             raise ValueError("swapaxes: a 0-d tensor has no axes to swap; it needs no swapping")
         order = list(range(self.ndim))
-        (axis1,), (axis2,) = (_normalize_axis(a, self.ndim, "swapaxes") for a in (axis1, axis2))
+        (axis1,), (axis2,) = (
+            arguments.normalize_axis(a, self.ndim, "swapaxes") for a in (axis1, axis2)
+        )
         order[axis1], order[axis2] = order[axis2], order[axis1]
         return self.transpose(*order)
 
@@ -595,12 +478,12 @@ class Tensor:
 
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along ``axis``, computed without overflow."""
-        (axis,) = _normalize_axis(axis, self.ndim, "softmax")  # type: ignore[misc]
+        (axis,) = arguments.normalize_axis(axis, self.ndim, "softmax")  # type: ignore[misc]
         return apply(ops.Softmax(axis), self)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """log(softmax(x)) along ``axis``, computed without overflow or log(0)."""
-        (axis,) = _normalize_axis(axis, self.ndim, "log_softmax")  # type: ignore[misc]
+        (axis,) = arguments.normalize_axis(axis, self.ndim, "log_softmax")  # type: ignore[misc]
         return apply(ops.LogSoftmax(axis), self)
 
 

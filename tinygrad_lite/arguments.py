@@ -1,0 +1,70 @@
+"""Reading the arguments of Tensor methods: axes, shapes and indices, checked with clear errors,
+and the hints that ``apply`` adds to NumPy's own error messages."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+# What to do about NumPy's most common complaints; apply() adds it to NumPy's message.
+_FIXES = {
+    "could not be broadcast": "shapes broadcast when, comparing axes from the right, each pair "
+    "is equal or one of them is 1; reshape an operand (e.g. b.reshape(-1, 1)) or check which "
+    "tensor has the wrong shape",
+    "remapp": "broadcast_to can only add leading axes and stretch axes of size 1",
+    "out of bounds for axis": "an axis of size n takes indices from -n to n-1",
+    "out of bounds for array of dimension 0": "a 0-d tensor has no axes: use axis=None",
+    "too many indices": "use at most one index per axis of the tensor",
+    "cannot reshape": "the new shape must hold as many elements as the old one; write -1 for "
+    "one axis to have its size computed",
+    "one unknown dimension": "use -1 for at most one axis",
+}
+
+
+def with_fix(error: Exception) -> str:
+    text = str(error).strip()
+    for problem, fix in _FIXES.items():
+        if problem in text:
+            return f"{text}; {fix}"
+    return text
+
+
+def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+    """An int or tuple of axes (negative allowed) as a sorted tuple of valid axes."""
+    if axis is None:
+        return None
+    if type(axis) is int and -ndim <= axis < ndim:  # the usual single axis, e.g. axis=1
+        return (axis % ndim,)
+    axes = (axis,) if isinstance(axis, numbers.Integral) else axis
+    if not isinstance(axes, tuple | list) or not all(isinstance(a, numbers.Integral) for a in axes):
+        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+    result = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            fix = f"use an axis from {-ndim} to {ndim - 1}" if ndim else "use axis=None"
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims; {fix}")
+        result.append(int(a) % max(ndim, 1))
+    if len(set(result)) != len(result):
+        raise ValueError(f"{op}: repeated axis in {axis!r}; list each axis once")
+    return tuple(sorted(result))
+
+
+def shape_args(shape: tuple[Any, ...], op: str = "shape") -> tuple[int, ...]:
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], Sequence | np.ndarray):
+        shape = tuple(shape[0])
+    for n in shape:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"{op}: sizes must be ints, got {n!r}; e.g. {op}(2, 3)")
+    return tuple(int(n) for n in shape)
+
+
+def sizes(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
+    """The shape of a new tensor: ints >= 0."""
+    sizes = shape_args(shape, op)
+    if any(n < 0 for n in sizes):
+        raise ValueError(f"{op}: sizes must be >= 0, got {sizes}")
+    return sizes
