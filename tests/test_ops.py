@@ -380,6 +380,14 @@ def test_tensor_exponent_gets_a_gradient():
     assert y.grad.item() == pytest.approx(8 * np.log(2))  # x**y log x
 
 
+def test_exponent_gradient_at_base_zero_is_zero_not_nan():
+    base = Tensor([0.0, 2.0], dtype=np.float64, requires_grad=True)
+    exponent = Tensor([2.0, 3.0], dtype=np.float64, requires_grad=True)
+    (base**exponent).sum().backward()
+    np.testing.assert_allclose(exponent.grad.data, [0.0, 8 * np.log(2)])
+    np.testing.assert_allclose(base.grad.data, [0.0, 12.0])
+
+
 def test_comparisons_give_boolean_tensors_outside_the_graph():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     for result, expected in [

@@ -137,7 +137,8 @@ class Pow(Function):
 
     def backward(self, grad, x, y, out):
         gx = grad * y * x ** (y - 1) if self.needs_grad(0) else None
-        gy = grad * out * _log(x) if self.needs_grad(1) else None
+        # At x = 0, out * log(x) is 0 * -inf; its limit is 0, which log(1) = 0 gives.
+        gy = grad * out * _log(x + (value(x) == 0)) if self.needs_grad(1) else None
         return gx, gy
 
 
