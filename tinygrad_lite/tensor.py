@@ -299,6 +299,8 @@ class Tensor:
             return other
         if type(other) in (float, int) and self.data.dtype.kind == "f":  # the usual x * 2.0
             return Tensor._from_array(np.array(other, dtype=self.data.dtype))
+        if isinstance(other, np.bool_):  # NumPy's bool is no numbers.Number; Python's is
+            other = bool(other)
         if isinstance(other, numbers.Number) and not isinstance(other, complex):
             kind = self.data.dtype.kind
             if kind == "f" or isinstance(other, bool | numbers.Integral):
