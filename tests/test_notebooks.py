@@ -20,6 +20,7 @@ LESSONS = [
     "04_two_layer_network",
     "05_optimizers",
     "06_weight_initialization",
+    "07_first_15_second_order",
 ]
 
 
