@@ -115,6 +115,7 @@ class Function:
     """
 
     __slots__ = ("freed", "inputs", "scope")
+    elementwise = False  # True: out[i] depends on the inputs' elements at i alone (broadcast)
     returns_new_arrays = False
     backward_in_place: Callable[..., Any] | None = None
 

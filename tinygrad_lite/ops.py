@@ -63,6 +63,7 @@ class Add(Function):
     """d(x+y)/dx = 1, d(x+y)/dy = 1"""
 
     __slots__ = ()
+    elementwise = True
 
     def forward(self, x, y):
         return x + y
@@ -75,6 +76,7 @@ class Sub(Function):
     """d(x-y)/dx = 1, d(x-y)/dy = -1"""
 
     __slots__ = ()
+    elementwise = True
 
     def forward(self, x, y):
         return x - y
@@ -87,6 +89,7 @@ class Mul(Function):
     """d(x*y)/dx = y, d(x*y)/dy = x"""
 
     __slots__ = ()
+    elementwise = True
     returns_new_arrays = True
 
     def forward(self, x, y):
@@ -102,6 +105,7 @@ class Div(Function):
     """d(x/y)/dx = 1/y, d(x/y)/dy = -x/y**2"""
 
     __slots__ = ()
+    elementwise = True
     returns_new_arrays = True
 
     def forward(self, x, y):
@@ -117,6 +121,7 @@ class Neg(Function):
     """d(-x)/dx = -1"""
 
     __slots__ = ()
+    elementwise = True
     returns_new_arrays = True
 
     def forward(self, x):
@@ -130,6 +135,7 @@ class Pow(Function):
     """d(x**y)/dx = y * x**(y-1), d(x**y)/dy = x**y * log(x)"""
 
     __slots__ = ()
+    elementwise = True
     returns_new_arrays = True
 
     def forward(self, x, y):
@@ -171,6 +177,7 @@ class Exp(Function):
     """d exp(x)/dx = exp(x) = out"""
 
     __slots__ = ()
+    elementwise = True
     returns_new_arrays = True
 
     def forward(self, x):
@@ -184,6 +191,7 @@ class Log(Function):
     """d log(x)/dx = 1/x"""
 
     __slots__ = ()
+    elementwise = True
     returns_new_arrays = True
 
     def forward(self, x):
@@ -197,6 +205,7 @@ class Sqrt(Function):
     """d sqrt(x)/dx = 1 / (2 sqrt(x)) = 1 / (2 out)"""
 
     __slots__ = ()
+    elementwise = True
     returns_new_arrays = True
 
     def forward(self, x):
@@ -210,6 +219,7 @@ class Abs(Function):
     """d|x|/dx = sign(x)  (0 at x = 0)"""
 
     __slots__ = ()
+    elementwise = True
     returns_new_arrays = True
 
     def forward(self, x):
@@ -223,6 +233,7 @@ class ReLU(Function):
     """d relu(x)/dx = 1 where x > 0, else 0  (0 at x = 0)"""
 
     __slots__ = ()
+    elementwise = True
     returns_new_arrays = True
 
     def forward(self, x):
@@ -240,6 +251,7 @@ class Identity(Function):
     """d x/dx = 1"""
 
     __slots__ = ()
+    elementwise = True
 
     def forward(self, x):
         return x.copy()
@@ -252,6 +264,7 @@ class Sigmoid(Function):
     """d sigmoid(x)/dx = out * (1 - out)"""
 
     __slots__ = ()
+    elementwise = True
     returns_new_arrays = True
 
     def forward(self, x):
@@ -266,6 +279,7 @@ class Tanh(Function):
     """d tanh(x)/dx = 1 - out**2"""
 
     __slots__ = ()
+    elementwise = True
     returns_new_arrays = True
 
     def forward(self, x):
@@ -279,6 +293,7 @@ class Clip(Function):
     """d clip(x, lo, hi)/dx = 1 where lo <= x <= hi, else 0"""
 
     __slots__ = ("hi", "lo")
+    elementwise = True
     returns_new_arrays = True
 
     def __init__(self, lo: float | None, hi: float | None) -> None:

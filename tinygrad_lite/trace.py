@@ -42,15 +42,6 @@ __all__ = ["InputGradient", "Step", "Trace", "trace_backward"]
 SMALL = 16
 """Tensors with at most this many elements are shown in full; larger ones as a summary."""
 
-# Ops whose output element i depends only on element i of each input: for them the
-# local derivative is a plain array of the output's shape, and
-# upstream * local = gradient sent holds element by element.
-ELEMENTWISE_OPS = frozenset(
-    {"Add", "Sub", "Mul", "Div", "Neg", "Pow", "Exp", "Log", "Sqrt", "Abs", "ReLU",
-     "Identity", "Sigmoid", "Tanh", "Clip"}
-)  # fmt: skip
-
-
 # ---------------------------------------------------------------- formatting values
 
 
@@ -287,7 +278,9 @@ def _local_value(fn: Function, x: Tensor, out: Tensor, upstream, sent) -> np.nda
     if sent is None or out.data.size > SMALL:
         return None
     scalars = out.data.size == 1 and x.data.size == 1
-    same_shape = x.shape == out.shape and fn.name in ELEMENTWISE_OPS
+    # Elementwise ops: out[i] depends on x[i] alone, so upstream * local = sent holds
+    # element by element and the local derivative is a plain array of the output's shape.
+    same_shape = x.shape == out.shape and fn.elementwise
     upstream = np.asarray(upstream)
     if not (scalars or same_shape) or not np.all(upstream != 0):
         return None
