@@ -235,6 +235,18 @@ def run_backward(
     tensors are returned and no ``.grad`` is touched; otherwise gradients accumulate into the
     ``.grad`` of leaves (and of tensors that called ``retain_grad()``). ``on_step`` sees every
     op as it runs: ``on_step(out, fn, upstream, input_grads)``.
+
+    The algorithm, without the bookkeeping that makes it fast::
+
+        grads = {root: gradient}
+        for tensor in reverse topological order:   # a tensor comes after all its consumers
+            grad = grads.pop(tensor)
+            if tensor is a leaf:
+                tensor.grad += grad
+            else:                                  # the chain rule, one op at a time
+                fn = tensor.grad_fn
+                for parent, g in zip(fn.inputs, fn.backward(grad, *fn.inputs, tensor)):
+                    grads[parent] += sum_to_shape(g, parent.shape)   # fan-in adds up
     """
     consumers = _count_consumers(root)
     wanted = {t: i for i, t in enumerate(inputs)} if inputs is not None else None
