@@ -1,4 +1,4 @@
-"""Shared helpers for the benchmarks: BLAS threads, interleaved timing, optional PyTorch, rows.
+"""Shared helpers for the benchmarks: BLAS threads, timing, memory, checks, rows, running alone.
 
 Every workload times a hand-written NumPy version (the floor: the same network with its
 backward derived by hand) next to the engine, in the same process, interleaved round by
@@ -9,13 +9,18 @@ both sides see the same noise.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import importlib.util
+import json
 import math
 import os
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +78,19 @@ def have_nn() -> bool:
 # ---------------------------------------------------------------- timing
 
 
+@contextmanager
+def collector_off() -> Iterator[None]:
+    """Collect once, then freeze what exists and keep the garbage collector off inside."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
 def median_times(
     variants: dict[str, Callable[[], object]], rounds: int, min_sample: float = 0.02
 ) -> dict[str, float]:
@@ -92,10 +110,7 @@ def median_times(
 
     names = list(variants)
     samples: dict[str, list[float]] = {name: [] for name in names}
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
+    with collector_off():
         for r in range(rounds):
             for name in names[r % len(names) :] + names[: r % len(names)]:
                 fn, n = variants[name], calls[name]
@@ -103,9 +118,6 @@ def median_times(
                 for _ in range(n):
                     fn()
                 samples[name].append((time.perf_counter() - start) / n)
-    finally:
-        gc.enable()
-        gc.unfreeze()
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
@@ -137,6 +149,35 @@ def peak_rss_bytes() -> int:
 def reset_peak_rss() -> None:
     """Start the peak over from the current RSS (writing 5 to clear_refs resets VmHWM)."""
     Path("/proc/self/clear_refs").write_text("5")
+
+
+def in_fresh_process(script: str, **arguments: object) -> dict:
+    """Run ``child(**arguments)`` of a workload ``script`` in a new Python process; its result.
+
+    A fresh process starts with nothing that this one allocated, so its memory figures are its
+    own. The arguments go in as JSON (``--child JSON``, see ``run_alone``), the dict the child
+    returns comes back as JSON on stdout.
+    """
+    command = [sys.executable, script, "--child", json.dumps(arguments)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+# ---------------------------------------------------------------- the engine's op chain
+
+
+def tensor_chain(x, n_ops: int, factor: float, shift: float):
+    """``n_ops`` ops on an engine (or PyTorch) tensor: ``x * factor``, ``x + shift``, ``relu(x)``,
+    ``x * factor``, ... (the hand-written NumPy chains spell out the same loop with its masks).
+    """
+    for i in range(n_ops):
+        if i % 3 == 0:
+            x = x * factor
+        elif i % 3 == 1:
+            x = x + shift
+        else:
+            x = x.relu()
+    return x
 
 
 # ---------------------------------------------------------------- correctness
@@ -175,6 +216,26 @@ class Row:
     limit: float | None = None  # an absolute bound on the engine's number, in ``unit``
     note: str = ""
 
+    @classmethod
+    def from_versions(
+        cls,
+        workload: str,
+        case: str,
+        unit: str,
+        values: dict[str, float],
+        target: float | None,
+        *,
+        scale: float = 1.0,
+        limit: float | None = None,
+        note: str = "",
+    ) -> Row:
+        """A row from one number per version ("numpy", "engine", maybe "nn" and "torch"),
+        each multiplied by ``scale`` (e.g. 1e3 for seconds to ms)."""
+        scaled = {k: v * scale for k, v in values.items()}
+        others = {k: v for k, v in scaled.items() if k not in ("numpy", "engine")}
+        numpy, engine = scaled["numpy"], scaled["engine"]
+        return cls(workload, case, unit, numpy, engine, target, others, limit=limit, note=note)
+
     @property
     def ratio(self) -> float:
         return self.engine / self.numpy if self.numpy else math.nan
@@ -202,3 +263,28 @@ def fmt(x: float) -> str:
         return str(x)
     digits = max(0, 2 - math.floor(math.log10(abs(x))))
     return f"{x:.{digits}f}"
+
+
+# ---------------------------------------------------------------- run alone
+
+
+def run_alone(
+    doc: str, run: Callable[..., list[Row]], child: Callable[..., dict] | None = None
+) -> None:
+    """A workload's own command line: ``python benchmarks/<name>.py [--quick]`` prints its rows.
+
+    A workload that measures memory in fresh processes passes its ``child``: called as
+    ``--child JSON`` (by ``in_fresh_process``), it runs ``child(**arguments)`` and prints the
+    dict it returns as JSON.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    if child is not None:
+        parser.add_argument("--child", metavar="JSON", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if child is not None and args.child is not None:
+        print(json.dumps(child(**json.loads(args.child))))
+        return
+    print(pin_blas_threads())
+    for row in run(args.quick, load_torch()):
+        print(row)

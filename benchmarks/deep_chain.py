@@ -14,12 +14,8 @@ Run alone: ``python benchmarks/deep_chain.py [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import statistics
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -27,11 +23,15 @@ from common import (
     Row,
     assert_close,
     can_measure_memory,
+    collector_off,
+    in_fresh_process,
     load_torch,
     peak_rss_bytes,
     pin_blas_threads,
     reset_peak_rss,
     rss_bytes,
+    run_alone,
+    tensor_chain,
 )
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -66,15 +66,8 @@ def numpy_backward(n: int, tape) -> np.float32:
 def engine_forward(n: int):
     from tinygrad_lite import Tensor  # noqa: PLC0415
 
-    x = start = Tensor(np.float32(1.0), requires_grad=True)
-    for i in range(n):
-        if i % 3 == 0:
-            x = x * 1.0001
-        elif i % 3 == 1:
-            x = x + 0.0001
-        else:
-            x = x.relu()
-    return x, start
+    start = Tensor(np.float32(1.0), requires_grad=True)
+    return tensor_chain(start, n, 1.0001, 0.0001), start
 
 
 def engine_backward(_n: int, tape) -> np.ndarray:
@@ -84,15 +77,8 @@ def engine_backward(_n: int, tape) -> np.ndarray:
 
 
 def torch_forward(n: int, torch):
-    x = start = torch.tensor(1.0, requires_grad=True)
-    for i in range(n):
-        if i % 3 == 0:
-            x = x * 1.0001
-        elif i % 3 == 1:
-            x = x + 0.0001
-        else:
-            x = x.relu()
-    return x, start
+    start = torch.tensor(1.0, requires_grad=True)
+    return tensor_chain(start, n, 1.0001, 0.0001), start
 
 
 def torch_backward(_n: int, tape) -> np.ndarray:
@@ -125,10 +111,7 @@ def time_backward(n: int, reps: int, torch=None) -> dict[str, tuple[float, float
     """Median (forward, backward) seconds per version, interleaved, collector off."""
     found = versions(torch)
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in found}
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
+    with collector_off():
         for _ in range(reps):
             for name, (forward, backward) in found.items():
                 start = time.perf_counter()
@@ -137,17 +120,14 @@ def time_backward(n: int, reps: int, torch=None) -> dict[str, tuple[float, float
                 backward(n, tape)
                 times[name].append((middle - start, time.perf_counter() - middle))
                 del tape
-    finally:
-        gc.enable()
-        gc.unfreeze()
     return {
         name: (statistics.median(f for f, _ in t), statistics.median(b for _, b in t))
         for name, t in times.items()
     }
 
 
-def child(name: str, n: int) -> None:
-    """In a fresh process: build one chain, backprop it, print bytes per op as JSON."""
+def child(name: str, n: int) -> dict[str, float]:
+    """In a fresh process: build one chain, backprop it, measure the bytes per op."""
     pin_blas_threads()
     torch = load_torch() if name == "torch" else None
     forward, backward = versions(torch)[name]
@@ -159,17 +139,11 @@ def child(name: str, n: int) -> None:
     tape = forward(n)
     backward(n, tape)
     peak = peak_rss_bytes()
-    print(json.dumps({"bytes_per_op": (peak - before) / n}))
+    return {"bytes_per_op": (peak - before) / n}
 
 
 def bytes_per_op(name: str, n: int) -> float:
-    result = subprocess.run(
-        [sys.executable, __file__, "--child", name, str(n)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)["bytes_per_op"]
+    return in_fresh_process(__file__, name=name, n=n)["bytes_per_op"]
 
 
 def run(quick: bool = False, torch=None) -> list[Row]:
@@ -179,19 +153,15 @@ def run(quick: bool = False, torch=None) -> list[Row]:
         reps = 3 if n >= 1_000_000 or quick else 5
         t = time_backward(n, reps, torch)
         back = {k: b for k, (_, b) in t.items()}
-        others = {k: v for k, v in back.items() if k == "torch"}
         fwd = ", ".join(f"{k} {f:.3g}" for k, (f, _) in t.items())
+        note = f"forward s: {fwd}"
         rows.append(
-            Row("deep chain", f"N={n:,}: backward", "s", back["numpy"], back["engine"], 3.0,
-                others, note=f"forward s: {fwd}")
-        )  # fmt: skip
+            Row.from_versions("deep chain", f"N={n:,}: backward", "s", back, 3.0, note=note)
+        )
         if n == max(QUICK_SIZES if quick else SIZES) and can_measure_memory():
             mem = {name: bytes_per_op(name, n) for name in versions(torch)}
-            others = {k: v for k, v in mem.items() if k == "torch"}
-            rows.append(
-                Row("deep chain", f"N={n:,}: memory", "bytes/op", mem["numpy"], mem["engine"],
-                    None, others, limit=400)
-            )  # fmt: skip
+            case = f"N={n:,}: memory"
+            rows.append(Row.from_versions("deep chain", case, "bytes/op", mem, None, limit=400))
     return rows
 
 
@@ -200,18 +170,5 @@ def check_quick() -> None:
     check(3_000)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    parser.add_argument("--child", nargs=2, metavar=("VERSION", "N"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.child[0], int(args.child[1]))
-        return
-    print(pin_blas_threads())
-    for row in run(args.quick, load_torch()):
-        print(row)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(__doc__, run, child)

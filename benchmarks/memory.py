@@ -11,18 +11,16 @@ Run alone: ``python benchmarks/memory.py [--quick]``.
 
 from __future__ import annotations
 
-import argparse
-import json
-import subprocess
-import sys
-
 from common import (
     Row,
     can_measure_memory,
+    have_nn,
+    in_fresh_process,
     load_torch,
     peak_rss_bytes,
     pin_blas_threads,
     rss_bytes,
+    run_alone,
 )
 
 SIZE = {"hidden": 4096, "batch": 1024, "steps": 20}
@@ -30,8 +28,8 @@ QUICK_SIZE = {"hidden": 256, "batch": 64, "steps": 3}
 MB = 2**20
 
 
-def child(version: str, hidden: int, batch: int, steps: int) -> None:
-    """In a fresh process: make the problem, run the steps, print the RSS figures as JSON."""
+def child(version: str, hidden: int, batch: int, steps: int) -> dict[str, int]:
+    """In a fresh process: make the problem, run the steps, return the RSS figures."""
     pin_blas_threads()
     from mlp import NNMLP, EngineMLP, NumpyMLP, TorchMLP, make_problem  # noqa: PLC0415
 
@@ -43,14 +41,11 @@ def child(version: str, hidden: int, batch: int, steps: int) -> None:
     before = rss_bytes()
     for _ in range(steps):
         impl.step()
-    print(json.dumps({"peak": peak_rss_bytes(), "before": before}))
+    return {"peak": peak_rss_bytes(), "before": before}
 
 
 def measure(version: str, size: dict) -> dict[str, int]:
-    command = [sys.executable, __file__, "--child", version]
-    command += [str(size[k]) for k in ("hidden", "batch", "steps")]
-    result = subprocess.run(command, capture_output=True, text=True, check=True)
-    return json.loads(result.stdout)
+    return in_fresh_process(__file__, version=version, **size)
 
 
 def check(size: dict | None = None) -> None:
@@ -63,8 +58,6 @@ def check(size: dict | None = None) -> None:
 
 
 def run(quick: bool = False, torch=None) -> list[Row]:
-    from common import have_nn  # noqa: PLC0415
-
     size = QUICK_SIZE if quick else SIZE
     check(size)
     if not can_measure_memory():
@@ -76,11 +69,9 @@ def run(quick: bool = False, torch=None) -> list[Row]:
     added = {v: (r["peak"] - r["before"]) / MB for v, r in found.items()}
     case = f"784-{size['hidden']}-10, batch {size['batch']}, {size['steps']} steps"
     return [
-        Row("memory", case + ": peak RSS", "MB", peak["numpy"], peak["engine"], 1.2,
-            {k: v for k, v in peak.items() if k in ("nn", "torch")}),
-        Row("memory", case + ": added by the steps", "MB", added["numpy"], added["engine"],
-            None, {k: v for k, v in added.items() if k in ("nn", "torch")}),
-    ]  # fmt: skip
+        Row.from_versions("memory", case + ": peak RSS", "MB", peak, 1.2),
+        Row.from_versions("memory", case + ": added by the steps", "MB", added, None),
+    ]
 
 
 def check_quick() -> None:
@@ -88,18 +79,5 @@ def check_quick() -> None:
     check(QUICK_SIZE)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.child[0], *map(int, args.child[1:]))
-        return
-    print(pin_blas_threads())
-    for row in run(args.quick, load_torch()):
-        print(row)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(__doc__, run, child)

@@ -9,16 +9,16 @@ on one batch of 100 float32 samples. The same step is written four times:
 - ``NNMLP``: ``nn.Linear`` layers, ``F.cross_entropy`` (one fused op) and ``optim.SGD``;
 - ``TorchMLP``: PyTorch eager, when it is installed.
 
+What the four share (the SGD update, reading out the gradients, the check) is in ``steps.py``.
 The scaling grid (``scaling.py``) and the memory workload (``memory.py``) reuse these classes.
 Run alone: ``python benchmarks/mlp.py [--quick]``.
 """
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-from common import Row, assert_close, have_nn, load_torch, median_times, pin_blas_threads
+from common import Row, median_times, run_alone
+from steps import EngineStep, NNStep, NumpyStep, TorchStep, check_steps, step_versions
 
 LR = 0.01
 
@@ -40,12 +40,13 @@ def make_problem(n_in: int, hidden: int, n_out: int, batch: int, seed: int = 0) 
 PARAMS = ("W1", "b1", "W2", "b2")
 
 
-class NumpyMLP:
+class NumpyMLP(NumpyStep):
     """The floor: the step written out in NumPy, backward derived by hand."""
 
+    names, lr = PARAMS, LR
+
     def __init__(self, problem: dict) -> None:
-        self.params = [problem[k].copy() for k in PARAMS]
-        self.x, self.y = problem["x"], problem["y"]
+        super().__init__(problem)
         self.rows = np.arange(len(self.y))
 
     def loss_and_grads(self) -> tuple[float, list[np.ndarray]]:
@@ -70,17 +71,11 @@ class NumpyMLP:
         db1 = d_h.sum(axis=0)
         return loss, [dW1, db1, dW2, db2]
 
-    def step(self) -> None:
-        _, grads = self.loss_and_grads()
-        for p, g in zip(self.params, grads, strict=True):
-            p -= LR * g  # noqa: PLW2901 (in place: the array itself changes)
 
-    def arrays(self) -> list[np.ndarray]:
-        return self.params
-
-
-class EngineMLP:
+class EngineMLP(EngineStep):
     """The engine with raw Tensor ops and the update written out on ``.data``."""
+
+    lr = LR
 
     def __init__(self, problem: dict) -> None:
         from tinygrad_lite import Tensor  # noqa: PLC0415
@@ -94,25 +89,8 @@ class EngineMLP:
         logits = (self.x @ W1 + b1).relu() @ W2 + b2
         return -logits.log_softmax(axis=1)[self.rows, self.y].mean()
 
-    def loss_and_grads(self) -> tuple[float, list[np.ndarray]]:
-        loss = self.loss()
-        loss.backward()
-        grads = [p.grad.data for p in self.params]
-        for p in self.params:
-            p.grad = None
-        return loss.data, grads
 
-    def step(self) -> None:
-        self.loss().backward()
-        for p in self.params:
-            p.data -= LR * p.grad.data
-            p.grad = None
-
-    def arrays(self) -> list[np.ndarray]:
-        return [p.data for p in self.params]
-
-
-class NNMLP:
+class NNMLP(NNStep):
     """The engine through the library's front door: nn.Linear, F.cross_entropy, optim.SGD."""
 
     def __init__(self, problem: dict) -> None:
@@ -122,9 +100,10 @@ class NNMLP:
         self.model = nn.Sequential(
             nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, problem["W2"].shape[1])
         )
-        for p, k in zip(self.model.parameters(), PARAMS, strict=True):
+        self.params = self.model.parameters()
+        for p, k in zip(self.params, PARAMS, strict=True):
             p.data[...] = problem[k]
-        self.optimizer = optim.SGD(self.model.parameters(), lr=LR)
+        self.optimizer = optim.SGD(self.params, lr=LR)
         self.x, self.y = Tensor(problem["x"]), problem["y"]
 
     def loss(self):
@@ -132,78 +111,26 @@ class NNMLP:
 
         return F.cross_entropy(self.model(self.x), self.y)
 
-    def loss_and_grads(self) -> tuple[float, list[np.ndarray]]:
-        self.optimizer.zero_grad()
-        loss = self.loss()
-        loss.backward()
-        return loss.data, [p.grad.data for p in self.model.parameters()]
 
-    def step(self) -> None:
-        self.optimizer.zero_grad()
-        self.loss().backward()
-        self.optimizer.step()
-
-    def arrays(self) -> list[np.ndarray]:
-        return [p.data for p in self.model.parameters()]
-
-
-class TorchMLP:
+class TorchMLP(TorchStep):
     """PyTorch eager with the same weights and the same ``x @ W + b`` layout."""
 
-    def __init__(self, problem: dict, torch) -> None:
-        self.torch = torch
-        self.params = [torch.tensor(problem[k], requires_grad=True) for k in PARAMS]
-        self.x, self.y = torch.tensor(problem["x"]), torch.tensor(problem["y"])
+    names, lr = PARAMS, LR
 
     def loss(self):
         W1, b1, W2, b2 = self.params
         logits = (self.x @ W1 + b1).relu() @ W2 + b2
         return self.torch.nn.functional.cross_entropy(logits, self.y)
 
-    def loss_and_grads(self) -> tuple[float, list[np.ndarray]]:
-        loss = self.loss()
-        loss.backward()
-        grads = [p.grad.numpy().copy() for p in self.params]
-        for p in self.params:
-            p.grad = None
-        return loss.detach().numpy(), grads
-
-    def step(self) -> None:
-        self.loss().backward()
-        with self.torch.no_grad():
-            for p in self.params:
-                p -= LR * p.grad  # noqa: PLW2901 (in place)
-                p.grad = None
-
-    def arrays(self) -> list[np.ndarray]:
-        return [p.detach().numpy() for p in self.params]
-
 
 def implementations(problem: dict, torch=None) -> dict:
     """Every available version of the step, the floor first."""
-    impls = {"numpy": NumpyMLP(problem), "engine": EngineMLP(problem)}
-    if have_nn():
-        impls["nn"] = NNMLP(problem)
-    if torch is not None:
-        impls["torch"] = TorchMLP(problem, torch)
-    return impls
+    return step_versions(problem, torch, NumpyMLP, EngineMLP, NNMLP, TorchMLP)
 
 
 def check(problem: dict, torch=None, label: str = "MLP step") -> None:
     """Same loss and gradients from every version, and the same weights after two steps."""
-    impls = implementations(problem, torch)
-    loss, grads = impls["numpy"].loss_and_grads()
-    for name, impl in impls.items():
-        other_loss, other_grads = impl.loss_and_grads()
-        assert_close(f"{label}: {name} loss", np.float32(other_loss), np.float32(loss), name)
-        for k, g, ref in zip(PARAMS, other_grads, grads, strict=True):
-            assert_close(f"{label}: {name} d{k}", g, ref, name)
-    for impl in impls.values():
-        impl.step()
-        impl.step()
-    for name, impl in impls.items():
-        for k, p, ref in zip(PARAMS, impl.arrays(), impls["numpy"].arrays(), strict=True):
-            assert_close(f"{label}: {name} {k} after 2 SGD steps", p, ref, name)
+    check_steps(label, implementations(problem, torch), PARAMS)
 
 
 def time_steps(problem: dict, rounds: int, torch=None) -> dict[str, float]:
@@ -216,11 +143,7 @@ def run(quick: bool = False, torch=None) -> list[Row]:
     problem = make_problem(784, 100, 10, batch=100)
     check(problem, torch)
     t = time_steps(problem, rounds=5 if quick else 41, torch=torch)
-    others = {k: v * 1e3 for k, v in t.items() if k in ("nn", "torch")}
-    return [
-        Row("MLP step", "784-100-10, batch 100", "ms/step", t["numpy"] * 1e3,
-            t["engine"] * 1e3, 1.15, others)
-    ]  # fmt: skip
+    return [Row.from_versions("MLP step", "784-100-10, batch 100", "ms/step", t, 1.15, scale=1e3)]
 
 
 def check_quick() -> None:
@@ -228,14 +151,5 @@ def check_quick() -> None:
     check(make_problem(784, 100, 10, batch=100))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    args = parser.parse_args()
-    print(pin_blas_threads())
-    for row in run(args.quick, load_torch()):
-        print(row)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(__doc__, run)

@@ -11,10 +11,8 @@ Run alone: ``python benchmarks/per_op.py [--quick]``.
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-from common import Row, assert_close, load_torch, median_times, pin_blas_threads
+from common import Row, assert_close, median_times, run_alone, tensor_chain
 
 N_OPS = 1000
 SIZE = 16
@@ -49,29 +47,15 @@ def numpy_chain(x0: np.ndarray, n_ops: int) -> tuple[np.float32, np.ndarray]:
 def engine_chain(x0: np.ndarray, n_ops: int) -> tuple[np.ndarray, np.ndarray]:
     from tinygrad_lite import Tensor  # noqa: PLC0415
 
-    x = start = Tensor(x0, requires_grad=True)
-    for i in range(n_ops):
-        if i % 3 == 0:
-            x = x * 1.001
-        elif i % 3 == 1:
-            x = x + 0.001
-        else:
-            x = x.relu()
-    loss = x.sum()
+    start = Tensor(x0, requires_grad=True)
+    loss = tensor_chain(start, n_ops, 1.001, 0.001).sum()
     loss.backward()
     return loss.data, start.grad.data
 
 
 def torch_chain(x0: np.ndarray, n_ops: int, torch) -> tuple[np.ndarray, np.ndarray]:
-    x = start = torch.tensor(x0, requires_grad=True)
-    for i in range(n_ops):
-        if i % 3 == 0:
-            x = x * 1.001
-        elif i % 3 == 1:
-            x = x + 0.001
-        else:
-            x = x.relu()
-    loss = x.sum()
+    start = torch.tensor(x0, requires_grad=True)
+    loss = tensor_chain(start, n_ops, 1.001, 0.001).sum()
     loss.backward()
     return loss.detach().numpy(), start.grad.numpy()
 
@@ -100,10 +84,8 @@ def check(torch=None, n_ops: int = N_OPS) -> None:
 def run(quick: bool = False, torch=None) -> list[Row]:
     check(torch)
     t = median_times(variants(torch), rounds=5 if quick else 41)
-    us = {k: v / N_OPS * 1e6 for k, v in t.items()}
-    others = {k: v for k, v in us.items() if k == "torch"}
     case = f"{N_OPS} ops (*, +, relu) on a {SIZE}-vector, fwd+bwd"
-    return [Row("per-op overhead", case, "us/op", us["numpy"], us["engine"], 3.5, others)]
+    return [Row.from_versions("per-op overhead", case, "us/op", t, 3.5, scale=1e6 / N_OPS)]
 
 
 def check_quick() -> None:
@@ -111,14 +93,5 @@ def check_quick() -> None:
     check()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    args = parser.parse_args()
-    print(pin_blas_threads())
-    for row in run(args.quick, load_torch()):
-        print(row)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(__doc__, run)

@@ -10,9 +10,7 @@ Run alone: ``python benchmarks/scaling.py [--quick]``.
 
 from __future__ import annotations
 
-import argparse
-
-from common import Row, load_torch, pin_blas_threads
+from common import Row, run_alone
 from mlp import check, make_problem, time_steps
 
 HIDDEN = (10, 100, 1000, 4096)
@@ -30,10 +28,8 @@ def run(quick: bool = False, torch=None) -> list[Row]:
             # fewer rounds where one step takes long: the noise is relatively smaller there
             rounds = 3 if quick else (11 if hidden * batch >= 1000 * 256 else 21)
             t = time_steps(problem, rounds, torch)
-            ms = {k: v * 1e3 for k, v in t.items()}
-            others = {k: v for k, v in ms.items() if k in ("nn", "torch")}
             case = f"hidden {hidden}, batch {batch}"
-            rows.append(Row("scaling", case, "ms/step", ms["numpy"], ms["engine"], 1.3, others))
+            rows.append(Row.from_versions("scaling", case, "ms/step", t, 1.3, scale=1e3))
     return rows
 
 
@@ -44,14 +40,5 @@ def check_quick() -> None:
             check(make_problem(784, hidden, 10, batch), label=f"scaling {hidden}x{batch}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    args = parser.parse_args()
-    print(pin_blas_threads())
-    for row in run(args.quick, load_torch()):
-        print(row)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(__doc__, run)

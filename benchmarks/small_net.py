@@ -8,18 +8,19 @@ step on all 100 points:
     p    -= LR * dloss/dp
 
 The arrays are tiny, so this measures how much the engine adds per op at a realistic size
-for a learner's first network. The floor writes the backward by hand.
+for a learner's first network. The floor writes the backward by hand; what the versions
+share (the SGD update, reading out the gradients, the check) is in ``steps.py``.
 
 Run alone: ``python benchmarks/small_net.py [--quick]``.
 """
 
 from __future__ import annotations
 
-import argparse
 import itertools
 
 import numpy as np
-from common import Row, assert_close, have_nn, load_torch, median_times, pin_blas_threads
+from common import Row, median_times, run_alone
+from steps import EngineStep, NNStep, NumpyStep, TorchStep, check_steps, step_versions
 
 ALPHA = 1e-4
 LR = 0.05
@@ -49,12 +50,10 @@ def make_problem(n: int = 100, seed: int = 0) -> dict:
 PARAMS = ("W1", "b1", "W2", "b2", "W3", "b3")
 
 
-class NumpyNet:
+class NumpyNet(NumpyStep):
     """The floor: forward and hand-derived backward in NumPy."""
 
-    def __init__(self, problem: dict) -> None:
-        self.params = [problem[k].copy() for k in PARAMS]
-        self.x, self.y = problem["x"], problem["y"]
+    names, lr = PARAMS, LR
 
     def loss_and_grads(self) -> tuple[np.float32, list[np.ndarray]]:
         W1, b1, W2, b2, W3, b3 = self.params
@@ -77,17 +76,11 @@ class NumpyNet:
         # the L2 term: d(ALPHA * p**2)/dp = 2 * ALPHA * p
         return loss, [g + 2 * ALPHA * p for g, p in zip(grads, self.params, strict=True)]
 
-    def step(self) -> None:
-        _, grads = self.loss_and_grads()
-        for p, g in zip(self.params, grads, strict=True):
-            p -= LR * g  # noqa: PLW2901 (in place: the array itself changes)
 
-    def arrays(self) -> list[np.ndarray]:
-        return self.params
-
-
-class EngineNet:
+class EngineNet(EngineStep):
     """The engine with raw Tensor ops, the update written out on ``.data``."""
+
+    lr = LR
 
     def __init__(self, problem: dict) -> None:
         from tinygrad_lite import Tensor  # noqa: PLC0415
@@ -101,25 +94,8 @@ class EngineNet:
         data_loss = (1 - self.y * score).relu().mean()
         return data_loss + ALPHA * sum((p * p).sum() for p in self.params)
 
-    def loss_and_grads(self) -> tuple[np.ndarray, list[np.ndarray]]:
-        loss = self.loss()
-        loss.backward()
-        grads = [p.grad.data for p in self.params]
-        for p in self.params:
-            p.grad = None
-        return loss.data, grads
 
-    def step(self) -> None:
-        self.loss().backward()
-        for p in self.params:
-            p.data -= LR * p.grad.data
-            p.grad = None
-
-    def arrays(self) -> list[np.ndarray]:
-        return [p.data for p in self.params]
-
-
-class NNNet(EngineNet):
+class NNNet(NNStep):
     """The same net from ``nn.Linear``/``nn.ReLU`` layers, stepped by ``optim.SGD``."""
 
     def __init__(self, problem: dict) -> None:
@@ -138,19 +114,11 @@ class NNNet(EngineNet):
         data_loss = (1 - self.y * self.model(self.x)).relu().mean()
         return data_loss + ALPHA * sum((p * p).sum() for p in self.params)
 
-    def step(self) -> None:
-        self.optimizer.zero_grad()
-        self.loss().backward()
-        self.optimizer.step()
 
-
-class TorchNet:
+class TorchNet(TorchStep):
     """PyTorch eager, same weights and formulas."""
 
-    def __init__(self, problem: dict, torch) -> None:
-        self.torch = torch
-        self.params = [torch.tensor(problem[k], requires_grad=True) for k in PARAMS]
-        self.x, self.y = torch.tensor(problem["x"]), torch.tensor(problem["y"])
+    names, lr = PARAMS, LR
 
     def loss(self):
         W1, b1, W2, b2, W3, b3 = self.params
@@ -158,59 +126,22 @@ class TorchNet:
         data_loss = (1 - self.y * score).relu().mean()
         return data_loss + ALPHA * sum((p * p).sum() for p in self.params)
 
-    def loss_and_grads(self) -> tuple[np.ndarray, list[np.ndarray]]:
-        loss = self.loss()
-        loss.backward()
-        grads = [p.grad.numpy().copy() for p in self.params]
-        for p in self.params:
-            p.grad = None
-        return loss.detach().numpy(), grads
-
-    def step(self) -> None:
-        self.loss().backward()
-        with self.torch.no_grad():
-            for p in self.params:
-                p -= LR * p.grad  # noqa: PLW2901 (in place)
-                p.grad = None
-
-    def arrays(self) -> list[np.ndarray]:
-        return [p.detach().numpy() for p in self.params]
-
 
 def implementations(problem: dict, torch=None) -> dict:
-    impls = {"numpy": NumpyNet(problem), "engine": EngineNet(problem)}
-    if have_nn():
-        impls["nn"] = NNNet(problem)
-    if torch is not None:
-        impls["torch"] = TorchNet(problem, torch)
-    return impls
+    return step_versions(problem, torch, NumpyNet, EngineNet, NNNet, TorchNet)
 
 
 def check(torch=None) -> None:
     """Same loss and gradients from every version, and the same weights after two steps."""
-    impls = implementations(make_problem(), torch)
-    loss, grads = impls["numpy"].loss_and_grads()
-    for name, impl in impls.items():
-        other_loss, other_grads = impl.loss_and_grads()
-        assert_close(f"small net: {name} loss", np.float32(other_loss), np.float32(loss), name)
-        for k, g, ref in zip(PARAMS, other_grads, grads, strict=True):
-            assert_close(f"small net: {name} d{k}", g, ref, name)
-    for impl in impls.values():
-        impl.step()
-        impl.step()
-    for name, impl in impls.items():
-        for k, p, ref in zip(PARAMS, impl.arrays(), impls["numpy"].arrays(), strict=True):
-            assert_close(f"small net: {name} {k} after 2 SGD steps", p, ref, name)
+    check_steps("small net", implementations(make_problem(), torch), PARAMS)
 
 
 def run(quick: bool = False, torch=None) -> list[Row]:
     check(torch)
     impls = implementations(make_problem(), torch)
     t = median_times({k: v.step for k, v in impls.items()}, rounds=5 if quick else 41)
-    us = {k: v * 1e6 for k, v in t.items()}
-    others = {k: v for k, v in us.items() if k in ("nn", "torch")}
     case = "2-16-16-1 ReLU, 100 points, hinge + L2"
-    return [Row("small net", case, "us/step", us["numpy"], us["engine"], 2.5, others)]
+    return [Row.from_versions("small net", case, "us/step", t, 2.5, scale=1e6)]
 
 
 def check_quick() -> None:
@@ -218,14 +149,5 @@ def check_quick() -> None:
     check()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    args = parser.parse_args()
-    print(pin_blas_threads())
-    for row in run(args.quick, load_torch()):
-        print(row)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(__doc__, run)
