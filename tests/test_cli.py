@@ -1,12 +1,12 @@
 """The tinygrad-lite command: `demo` end to end, usage errors, and `python -m tinygrad_lite`."""
 
 import csv
-import subprocess
 import sys
 import time
 
 import numpy as np
 import pytest
+from helpers import run_module
 
 import tinygrad_lite as tl
 from tinygrad_lite import nn
@@ -167,13 +167,7 @@ def test_help_exits_0(argv, capsys):
 
 
 def test_python_dash_m_help():
-    done = subprocess.run(
-        [sys.executable, "-m", "tinygrad_lite", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_module("--help", timeout=60)
     assert done.returncode == 0, done.stderr
     assert "usage: tinygrad-lite" in done.stdout
     assert "demo" in done.stdout

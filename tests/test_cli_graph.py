@@ -1,13 +1,12 @@
 """`tinygrad-lite graph`: the safe expression parser and the command itself."""
 
 import os
-import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from helpers import run_module
 
 from tinygrad_lite.cli import main
 from tinygrad_lite.expr import (
@@ -245,12 +244,6 @@ def test_missing_output_folder_exits_1(in_tmp, capsys):
 
 
 def test_runs_as_a_module(in_tmp):
-    done = subprocess.run(
-        [sys.executable, "-m", "tinygrad_lite", "graph", "x*x", "x=3"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_module("graph", "x*x", "x=3")
     assert done.returncode == 0, done.stderr
     assert "dout/dx = 6" in done.stdout

@@ -8,14 +8,13 @@ type; this file is the catalogue that holds every message to the "problem + fix"
 """
 
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import run_module
 
 import tinygrad_lite as tl
 from tinygrad_lite import Tensor, nn, optim
@@ -369,14 +368,7 @@ def test_bad_command_lines_exit_2_with_a_usage_line(argv, message, capsys, tmp_p
 
 
 def test_bad_command_line_in_a_real_process_has_no_traceback(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "tinygrad_lite", "demo", "--epochs", "many"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=tmp_path,
-    )
+    done = run_module("demo", "--epochs", "many", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.startswith("usage: tinygrad-lite demo")
     assert "argument --epochs: expected a positive integer, got 'many'" in done.stderr

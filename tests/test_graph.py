@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import graphviz
 import numpy as np
 import pytest
+from helpers import graph_tensors, leaf, micrograd
 
 import tinygrad_lite as tl
 from tinygrad_lite.graph import (
@@ -22,38 +23,6 @@ from tinygrad_lite.trace import trace_backward
 SVG = "{http://www.w3.org/2000/svg}"
 NODE = re.compile(r"^\s*(n\d+|more) \[(.*)\]$")
 EDGE = re.compile(r"^\s*(n\d+|more) -> (n\d+)")
-
-
-def leaf(value, name, requires_grad=True):
-    return tl.Tensor(value, requires_grad=requires_grad, dtype=np.float64, name=name)
-
-
-def micrograd_g():
-    a, b = leaf(-4.0, "a"), leaf(2.0, "b")
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.name = "g"
-    return a, b, g
-
-
-def graph_tensors(root):
-    """Every tensor of the graph, by a plain stack walk independent of graph.py."""
-    seen, stack = {id(root): root}, [root]
-    while stack:
-        fn = stack.pop().grad_fn
-        for x in fn.inputs if fn is not None else ():
-            if id(x) not in seen:
-                seen[id(x)] = x
-                stack.append(x)
-    return list(seen.values())
 
 
 def count_graph(root):
@@ -101,7 +70,7 @@ def cluster_paths(dot):
 
 
 def test_one_node_per_tensor_and_op_and_edges_follow_the_data():
-    *_, g = micrograd_g()
+    *_, g = micrograd()
     tensors, ops, input_edges = count_graph(g)
     nodes, edges = nodes_and_edges(draw_graph(g))
     assert len(nodes) == tensors + ops
@@ -113,7 +82,7 @@ def test_one_node_per_tensor_and_op_and_edges_follow_the_data():
 
 
 def test_labels_carry_values_and_gradients_after_a_trace():
-    _a, _b, g = micrograd_g()
+    _a, _b, g = micrograd()
     before = nodes_and_edges(draw_graph(g))[0]
     assert "grad" not in node_with(before, "<B>g</B>")  # no backward yet
     trace_backward(g)
@@ -231,7 +200,7 @@ def test_a_100k_op_chain_is_capped_quickly_without_recursion():
 
 def test_missing_dot_builds_but_rendering_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot here
-    *_, g = micrograd_g()
+    *_, g = micrograd()
     dot = draw_graph(g)
     assert isinstance(dot, graphviz.Digraph)
     with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
@@ -251,7 +220,7 @@ def test_missing_dot_builds_but_rendering_says_how_to_install(monkeypatch, tmp_p
 
 
 def test_one_frame_per_backward_step_and_no_grad_touched():
-    a, b, g = micrograd_g()
+    a, b, g = micrograd()
     frames = backward_frames(g)
     assert a.grad is None
     assert b.grad is None
@@ -283,7 +252,7 @@ def test_frames_fill_in_gradients_and_highlight_the_current_op():
 
 @pytest.mark.graphviz
 def test_svg_render_parses_and_holds_every_node_and_edge():
-    *_, g = micrograd_g()
+    *_, g = micrograd()
     trace_backward(g)
     tensors, ops, input_edges = count_graph(g)
     svg = ET.fromstring(draw_graph(g).pipe(format="svg"))
@@ -324,7 +293,7 @@ def test_module_clusters_render():
 
 @pytest.mark.graphviz
 def test_jupyter_display_is_svg():
-    *_, g = micrograd_g()
+    *_, g = micrograd()
     bundle = draw_graph(g)._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from helpers import graph_tensors, leaf, micrograd
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -9,26 +10,6 @@ import tinygrad_lite as tl
 from tinygrad_lite.autograd import Function
 from tinygrad_lite.tensor import apply
 from tinygrad_lite.trace import trace_backward
-
-
-def leaf(value, name):
-    return tl.Tensor(value, requires_grad=True, dtype=np.float64, name=name)
-
-
-def micrograd_expression(a, b):
-    """The expression of micrograd's README."""
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.name = "g"
-    return g
 
 
 def apples():
@@ -41,21 +22,8 @@ def apples():
     return apple, count, tax, price
 
 
-def graph_tensors(root):
-    """Every tensor of the graph (a plain stack walk, independent of the code under test)."""
-    seen, stack = {id(root): root}, [root]
-    while stack:
-        fn = stack.pop().grad_fn
-        for x in fn.inputs if fn is not None else ():
-            if id(x) not in seen:
-                seen[id(x)] = x
-                stack.append(x)
-    return list(seen.values())
-
-
 def test_micrograd_golden_numbers():
-    a, b = leaf(-4.0, "a"), leaf(2.0, "b")
-    g = micrograd_expression(a, b)
+    a, b, g = micrograd()
     trace = trace_backward(g)
     assert g.item() == pytest.approx(24.7041, abs=5e-5)
     assert a.grad.item() == pytest.approx(138.8338, abs=5e-5)
@@ -68,7 +36,7 @@ def test_micrograd_golden_numbers():
 
 
 def test_micrograd_every_step_is_upstream_times_local():
-    g = micrograd_expression(leaf(-4.0, "a"), leaf(2.0, "b"))
+    *_, g = micrograd()
     trace = trace_backward(g)
     ops = [t for t in graph_tensors(g) if t.grad_fn is not None]
     assert len(trace) == len(ops)
@@ -105,7 +73,7 @@ def test_apples_and_tax():
 
 
 def test_intermediates_keep_grad_and_totals_match_it():
-    g = micrograd_expression(leaf(-4.0, "a"), leaf(2.0, "b"))
+    *_, g = micrograd()
     trace = trace_backward(g)
     totals = trace.gradients()
     for t in graph_tensors(g):
