@@ -223,3 +223,26 @@ def test_module_docstring_example_runs():
     result = doctest.testmod(anomaly, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 3
     assert result.failed == 0
+
+
+def test_a_custom_op_is_described_by_its_own_formula():
+    @tl.custom_op(check=False)
+    class Reciprocal:
+        """d(1/x)/dx = -1/x^2"""
+
+        def forward(self, x):
+            return 1.0 / x
+
+        def backward(self, grad, x, out):
+            return -grad * out * out
+
+    x = Tensor([1.0, 0.0], requires_grad=True)
+    with (
+        pytest.raises(tl.AnomalyError) as info,
+        tl.detect_anomaly(),
+        np.errstate(divide="ignore"),
+    ):
+        Reciprocal.apply(x)
+    text = str(info.value)
+    assert text.startswith("forward of Reciprocal produced inf in its output")
+    assert "local derivative: d(1/x)/dx = -1/x^2" in text

@@ -46,6 +46,7 @@ import numpy as np
 
 from tinygrad_lite import ops
 from tinygrad_lite.autograd import Function, _state
+from tinygrad_lite.trace import describe_local
 
 __all__ = ["AnomalyError", "detect_anomaly"]
 
@@ -169,11 +170,6 @@ def _kinds(array: np.ndarray) -> str:
     return "/".join(found)
 
 
-def _formula(fn: Function) -> str:
-    doc = type(fn).__doc__
-    return doc.strip().splitlines()[0] if doc else fn.name
-
-
 def _describe(name: str, array: np.ndarray) -> str:
     bad = _first_bad(array)
     if bad is None:
@@ -224,7 +220,8 @@ def _site_text(site: tuple[str, int, str] | None) -> str | None:
 
 
 def _details(fn: Function, site: tuple[str, int, str] | None, scope: tuple[str, ...]) -> list:
-    lines = [f"  local derivative: {_formula(fn)}", f"  created at: {_format_site(site)}"]
+    formula = describe_local(fn) or fn.name
+    lines = [f"  local derivative: {formula}", f"  created at: {_format_site(site)}"]
     if scope:
         lines.append(f"  inside module: {' > '.join(scope)}")
     return lines
