@@ -11,7 +11,7 @@ neither side's derivative. Such elements are reported as *inconclusive*, not fai
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,14 +32,21 @@ def _as_float64(x: Any) -> np.ndarray:
     return np.array(data, dtype=np.float64)
 
 
-def _scalar(f: Callable[..., Any], arrays: list[np.ndarray]) -> float:
-    out = f(*[Tensor(a, dtype=np.float64) for a in arrays])
+def scalar_output(f: Callable[..., Any], args: Sequence[Tensor], name: str) -> Tensor:
+    """``f(*args)``, checked to be a one-element Tensor (the scalar every check differentiates);
+    ``name`` is the function that asks, for the error message."""
+    out = f(*args)
     if not isinstance(out, Tensor) or out.data.size != 1:
-        shape = out.shape if isinstance(out, Tensor) else type(out).__name__
+        got = f"shape {out.shape}" if isinstance(out, Tensor) else f"a {type(out).__name__}"
         raise ValueError(
-            f"gradcheck/numerical_grad need f to return a scalar Tensor, got {shape}; "
-            "reduce it first, e.g. f = lambda x: (x * x).sum()"
+            f"{name}: f must return a one-element Tensor (a scalar Tensor, e.g. a loss), got "
+            f"{got}; reduce it first, e.g. lambda x: (x * x).sum()"
         )
+    return out
+
+
+def _scalar(f: Callable[..., Any], arrays: list[np.ndarray]) -> float:
+    out = scalar_output(f, [Tensor(a, dtype=np.float64) for a in arrays], "numerical_grad")
     return float(out.data.reshape(()))
 
 
@@ -73,9 +80,7 @@ def numerical_grad(
 def analytic_grad(f: Callable[..., Any], *inputs: Any) -> tuple[np.ndarray, ...]:
     """The gradients that ``backward()`` computes for ``f`` at ``inputs`` (in float64)."""
     tensors = [Tensor(_as_float64(x), dtype=np.float64, requires_grad=True) for x in inputs]
-    out = f(*tensors)
-    if not isinstance(out, Tensor) or out.data.size != 1:
-        raise ValueError("gradcheck needs f to return a scalar Tensor; reduce it with .sum()")
+    out = scalar_output(f, tensors, "gradcheck")
     if out.requires_grad:
         out.backward()
     return tuple(

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite.autograd import run_backward
-from tinygrad_lite.gradcheck import GradcheckError, _as_float64
+from tinygrad_lite.gradcheck import GradcheckError, _as_float64, scalar_output
 from tinygrad_lite.random import generator
 from tinygrad_lite.tensor import Tensor
 
@@ -156,18 +156,6 @@ def _leaf(x: Any, name: str) -> Tensor:
     return t.requires_grad_()
 
 
-def _scalar_output(f: Callable[..., Tensor], args: Sequence[Tensor], name: str) -> Tensor:
-    """``f(*args)``, checked to be a one-element Tensor."""
-    out = f(*args)
-    if not isinstance(out, Tensor) or out.size != 1:
-        shape = out.shape if isinstance(out, Tensor) else type(out).__name__
-        raise ValueError(
-            f"{name}: f must return a one-element Tensor (a scalar loss), got {shape}; "
-            "reduce it first, e.g. lambda x: (x * x).sum()"
-        )
-    return out
-
-
 def hvp(f: Callable[[Tensor], Tensor], x: Any, v: Any) -> Tensor:
     """The Hessian of scalar ``f`` at ``x`` times ``v``, by differentiating twice.
 
@@ -184,7 +172,7 @@ def hvp(f: Callable[[Tensor], Tensor], x: Any, v: Any) -> Tensor:
     vt = Tensor(v.data if isinstance(v, Tensor) else v, dtype=xt.dtype)
     if vt.shape != xt.shape:
         raise ValueError(f"hvp: v has shape {vt.shape} but x has shape {xt.shape}; they must match")
-    out = _scalar_output(f, [xt], "hvp")
+    out = scalar_output(f, [xt], "hvp")
     if not out.requires_grad:  # f does not depend on x at all
         return Tensor.zeros(*xt.shape, dtype=xt.dtype)
     (g,) = grad(out, xt, create_graph=True, allow_unused=True)
@@ -214,7 +202,7 @@ def hessian(f: Callable[[Tensor], Tensor], x: Any) -> Tensor:
             "tl.hvp(f, x, v) for Hessian-vector products instead"
         )
     rows = np.zeros((n, n), dtype=xt.dtype)
-    out = _scalar_output(f, [xt], "hessian")
+    out = scalar_output(f, [xt], "hessian")
     g = grad(out, xt, create_graph=True, allow_unused=True)[0] if out.requires_grad else None
     if g is not None and g.requires_grad:
         for i in range(n):
@@ -231,7 +219,7 @@ def hessian(f: Callable[[Tensor], Tensor], x: Any) -> Tensor:
 def _first_grads(f: Callable[..., Tensor], arrays: list[np.ndarray]) -> list[np.ndarray]:
     """df/dx for each input by one ordinary backward (zeros where f does not depend on it)."""
     leaves = [Tensor(a, dtype=np.float64, requires_grad=True) for a in arrays]
-    out = _scalar_output(f, leaves, "gradgradcheck")
+    out = scalar_output(f, leaves, "gradgradcheck")
     if not out.requires_grad:
         return [np.zeros_like(a) for a in arrays]
     found = grad(out, leaves, allow_unused=True)
@@ -265,7 +253,7 @@ def gradgradcheck(
     directions = [generator().standard_normal(a.shape) for a in arrays]
 
     leaves = [Tensor(a, dtype=np.float64, requires_grad=True) for a in arrays]
-    out = _scalar_output(f, leaves, "gradgradcheck")
+    out = scalar_output(f, leaves, "gradgradcheck")
     analytic = [np.zeros_like(a) for a in arrays]
     if out.requires_grad:
         firsts = grad(out, leaves, create_graph=True, allow_unused=True)
