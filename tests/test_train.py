@@ -125,6 +125,16 @@ def test_bad_epochs(epochs):
         fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters()), DataLoader(X, y), epochs)
 
 
+def test_a_loader_without_batches_is_a_clear_error():
+    X, y, model = spiral_setup()
+    empty = DataLoader(X[:3], y[:3], batch_size=4, drop_last=True)
+    opt = optim.SGD(model.parameters())
+    with pytest.raises(ValueError, match=r"fit: the training loader yielded no batches.*drop_last"):
+        fit(model, nn.CrossEntropyLoss(), opt, empty, progress=False)
+    with pytest.raises(ValueError, match=r"evaluate: the loader yielded no batches"):
+        evaluate(model, nn.CrossEntropyLoss(), empty)
+
+
 # ------------------------------------------------------------------ evaluate
 
 

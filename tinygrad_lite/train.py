@@ -85,26 +85,45 @@ def count_correct(scores: Tensor, labels: Tensor | np.ndarray) -> int | None:
     return int((s.argmax(axis=1) == y).sum())
 
 
+@dataclass
+class _Totals:
+    """Loss and correct predictions summed over an epoch's batches, weighted by batch size."""
+
+    loss: float = 0.0
+    correct: int | None = 0  # None once a batch has labels that are not class indices
+    n: int = 0
+
+    def add(self, loss: float, scores: Tensor, labels: Tensor, batch_size: int) -> None:
+        self.loss += loss * batch_size
+        hits = count_correct(scores, labels)
+        self.correct = None if hits is None or self.correct is None else self.correct + hits
+        self.n += batch_size
+
+    def means(self, fn: str, loader: str) -> tuple[float, float | None]:
+        """Mean loss and accuracy per sample (accuracy None when it cannot be counted)."""
+        if self.n == 0:
+            raise ValueError(
+                f"{fn}: the {loader} yielded no batches; give it at least one sample (with "
+                "drop_last=True, at least batch_size samples)"
+            )
+        return self.loss / self.n, None if self.correct is None else self.correct / self.n
+
+
 def evaluate(
     model: Module, loss_fn: Callable[..., Tensor], loader: Loader
 ) -> tuple[float, float | None]:
     """Mean loss and accuracy of ``model`` over ``loader``, in ``eval()`` mode, recording no graph."""
     was_training = model.training
     model.eval()
-    total_loss, correct, n = 0.0, 0, 0
+    totals = _Totals()
     try:
         with no_grad():
             for X, y in loader:
                 scores = model(X)
-                total_loss += loss_fn(scores, y).item() * len(X)
-                hits = count_correct(scores, y)
-                correct = None if hits is None or correct is None else correct + hits
-                n += len(X)
+                totals.add(loss_fn(scores, y).item(), scores, y, len(X))
     finally:
         model.train(was_training)
-    if n == 0:
-        raise ValueError("evaluate: the loader yielded no batches")
-    return total_loss / n, None if correct is None else correct / n
+    return totals.means("evaluate", "loader")
 
 
 def relu_inputs(output: Tensor) -> list[np.ndarray]:
@@ -234,7 +253,7 @@ def _train_one_epoch(
     tracker: _EpochDiagnostics | None,
 ) -> tuple[float, float | None]:
     model.train()
-    total_loss, correct, n = 0.0, 0, 0
+    totals = _Totals()
     for X, y in loader:
         optimizer.zero_grad()
         scores = model(X)
@@ -247,10 +266,5 @@ def _train_one_epoch(
         optimizer.step()
         if tracker is not None:
             tracker.after_step()
-        total_loss += loss.item() * len(X)
-        hits = count_correct(scores, y)
-        correct = None if hits is None or correct is None else correct + hits
-        n += len(X)
-    if n == 0:
-        raise ValueError("fit: the training loader yielded no batches")
-    return total_loss / n, None if correct is None else correct / n
+        totals.add(loss.item(), scores, y, len(X))
+    return totals.means("fit", "training loader")
