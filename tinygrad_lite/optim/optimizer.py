@@ -36,6 +36,18 @@ def check_number(
     return value
 
 
+def require_closure(owner: str, closure: Any, does: str) -> None:
+    """Refuse ``closure=None`` for optimizers that must evaluate the loss themselves;
+    ``does`` says what the closure has to do."""
+    if closure is None:
+        raise TypeError(f"{owner}.step needs a closure that {does}: opt.step(closure)")
+
+
+def loss_value(loss: Any) -> float:
+    """What a closure returned (a one-element Tensor, an array or a number) as a float."""
+    return float(loss.item() if hasattr(loss, "item") else loss)
+
+
 class Optimizer:
     """Base class: a parameter list, ``lr``, per-parameter state, ``step`` and ``zero_grad``.
 

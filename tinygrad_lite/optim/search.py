@@ -20,15 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tinygrad_lite.optim.optimizer import Optimizer
+from tinygrad_lite.optim.optimizer import Optimizer, loss_value, require_closure
 from tinygrad_lite.random import generator
 
 if TYPE_CHECKING:
     from tinygrad_lite.tensor import Tensor
-
-
-def _as_float(loss: Any) -> float:
-    return float(loss.item() if hasattr(loss, "item") else loss)
 
 
 class _Search(Optimizer):
@@ -44,16 +40,15 @@ class _Search(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> float:
         """Try one random proposal; return its loss (``best_loss`` holds the best so far)."""
-        if closure is None:
-            raise TypeError(
-                f"{type(self).__name__}.step needs a closure that returns the loss, e.g. step(lambda: loss_fn(model(X), y))"
-            )
+        require_closure(
+            type(self).__name__, closure, "returns the loss, e.g. lambda: loss_fn(model(X), y)"
+        )
         if self.best_loss == math.inf:
-            self.best_loss = _as_float(closure())
+            self.best_loss = loss_value(closure())
         best = [p.data.copy() for p in self.params]
         for p in self.params:
             p.data[...] = self.propose(p.data)
-        loss = _as_float(closure())
+        loss = loss_value(closure())
         if loss < self.best_loss:
             self.best_loss = loss
         else:

@@ -31,18 +31,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tinygrad_lite.higher_order import MAX_HESSIAN_SIZE, grad
-from tinygrad_lite.optim.optimizer import Optimizer, check_number
+from tinygrad_lite.optim.optimizer import Optimizer, check_number, loss_value, require_closure
 
 if TYPE_CHECKING:
     from tinygrad_lite.tensor import Tensor
 
 
-def _need_closure(owner: str, closure: Any) -> None:
-    if closure is None:
-        raise TypeError(
-            f"{owner}.step needs a closure that zeroes the grads, computes the loss, calls "
-            "backward and returns the loss: opt.step(closure)"
-        )
+CLOSURE_DOES = "zeroes the grads, computes the loss, calls backward and returns the loss"
 
 
 class Newton(Optimizer):
@@ -84,7 +79,7 @@ class Newton(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Evaluate ``closure()`` (loss and recorded gradients), take one Newton step."""
-        _need_closure("Newton", closure)
+        require_closure("Newton", closure, CLOSURE_DOES)
         loss = closure()
         params = [p for p in self.params if p.grad is not None]
         if not params:
@@ -236,7 +231,7 @@ class LBFGS(Optimizer):
         g = np.concatenate(
             [np.zeros(p.size) if p.grad is None else p.grad.data.reshape(-1) for p in self.params]
         ).astype(np.float64)
-        f = float(loss.item() if hasattr(loss, "item") else loss)
+        f = loss_value(loss)
         self._last = (self._get_x(), _Point(t, f, 0.0, g, loss))
         return self._last[1]
 
@@ -244,7 +239,7 @@ class LBFGS(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One L-BFGS iteration: direction, step length, history update. Returns the loss."""
-        _need_closure("LBFGS", closure)
+        require_closure("LBFGS", closure, CLOSURE_DOES)
         x = self._get_x()
         if self._last is not None and np.array_equal(self._last[0], x):
             start = self._last[1]  # evaluated at the end of the previous step's line search
