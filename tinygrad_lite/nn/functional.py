@@ -65,12 +65,16 @@ def _check_reduction(reduction: str, fn: str) -> None:
         raise ValueError(f"{fn}: reduction must be 'mean' or 'sum', got {reduction!r}")
 
 
-def _check_scores(scores: Any, fn: str) -> None:
-    if not isinstance(scores, Tensor):
+def _check_tensor(value: Any, what: str, fn: str) -> None:
+    if not isinstance(value, Tensor):
         raise TypeError(
-            f"{fn}: scores must be a Tensor, got {type(scores).__name__}; pass the model's "
-            "output, or wrap an array: Tensor(scores)"
+            f"{fn}: {what} must be a Tensor, got {type(value).__name__}; pass the model's "
+            f"output, or wrap an array: Tensor({what})"
         )
+
+
+def _check_scores(scores: Any, fn: str) -> None:
+    _check_tensor(scores, "scores", fn)
     if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] == 0:
         raise ValueError(
             f"{fn}: scores must have shape (N, C) with N, C >= 1, got shape {scores.shape}"
@@ -140,11 +144,7 @@ def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     target would broadcast to `(N, N)` and silently compute the wrong thing.
     """
     _check_reduction(reduction, "mse_loss")
-    if not isinstance(pred, Tensor):
-        raise TypeError(
-            f"mse_loss: pred must be a Tensor, got {type(pred).__name__}; pass the model's "
-            "output, or wrap an array: Tensor(pred)"
-        )
+    _check_tensor(pred, "pred", "mse_loss")
     if not isinstance(target, Tensor):
         target = Tensor(np.asarray(target), dtype=pred.dtype)
     if target.shape != pred.shape:
@@ -152,8 +152,7 @@ def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
             f"mse_loss: pred has shape {pred.shape} but target has shape {target.shape}; "
             "they must match exactly (reshape one of them, e.g. target.reshape(-1, 1))"
         )
-    squared = (pred - target) ** 2
-    return squared.mean() if reduction == "mean" else squared.sum()
+    return _reduce((pred - target) ** 2, reduction)
 
 
 class CrossEntropy(Function):
