@@ -147,6 +147,11 @@ def test_out_that_is_a_file_is_a_clean_error(tmp_path, capsys):
         ["demo", "--hidden", "2.5"],
         ["demo", "--seed", "-3"],
         ["demo", "--unknown"],
+        # refused after parsing, reported the same way
+        ["graph", "x.real", "x=1"],
+        ["graph", "x", "x=1", "-o", "graph.txt"],
+        ["compare-optimizers", "-o", "paths.txt"],
+        ["gradcheck", "--op", "tan"],
     ],
 )
 def test_bad_arguments_exit_2_with_usage(argv, capsys):

@@ -176,6 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _usage_error(args: argparse.Namespace, message: str) -> int:
+    """A bad argument found after parsing, reported as argparse reports one: the usage line,
+    then ``tinygrad-lite <command>: error: <message>``; returns exit code 2."""
+    print(f"{args.usage}tinygrad-lite {args.cmd}: error: {message}", file=sys.stderr)
+    return 2
+
+
 # ---------------------------------------------------------------- demo
 
 
@@ -315,8 +322,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
         variables = parse_assignments(args.values)
         tree = parse_expression(args.expr, set(variables))
     except ExpressionError as err:  # a usage error: nothing has run
-        print(f"{args.usage}tinygrad-lite graph: error: {err}", file=sys.stderr)
-        return 2
+        return _usage_error(args, str(err))
 
     try:
         with np.errstate(over="raise", divide="raise", invalid="raise"):
@@ -361,12 +367,7 @@ def _cmd_compare_optimizers(args: argparse.Namespace) -> int:
 
     out: Path | None = args.output
     if out is not None and out.suffix.lower() not in FIGURE_FORMATS:
-        print(
-            f"{args.usage}tinygrad-lite compare-optimizers: error: -o {out}: "
-            "use .png, .svg or .pdf",
-            file=sys.stderr,
-        )
-        return 2
+        return _usage_error(args, f"-o {out}: use .png, .svg or .pdf")
     objective = testfunctions.get(args.function)
     paths = testfunctions.compare_optimizers(objective, steps=args.steps)
     x0, y0 = objective.start
@@ -398,12 +399,7 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
     known = [c.name for c in opcheck.CHECKS]
     unknown = [name for name in args.op or [] if name not in known]
     if unknown:
-        print(
-            f"{args.usage}tinygrad-lite gradcheck: error: unknown op {unknown[0]!r}; "
-            f"choose from: {', '.join(known)}",
-            file=sys.stderr,
-        )
-        return 2
+        return _usage_error(args, f"unknown op {unknown[0]!r}; choose from: {', '.join(known)}")
     tl.manual_seed(args.seed)
     results = opcheck.run_checks(args.op)
     print(opcheck.format_table(results))
