@@ -38,8 +38,9 @@ def _check_pair(X: np.ndarray, y: np.ndarray, fn: str) -> None:
         )
 
 
-def _rng(seed: int | None) -> np.random.Generator:
-    """A private generator for a seed, or the library generator for None."""
+def generator_for(seed: int | None) -> np.random.Generator:
+    """A private generator for a seed (the same draws on every run), or the library
+    generator for None (so `tinygrad_lite.manual_seed` decides)."""
     return generator() if seed is None else np.random.default_rng(seed)
 
 
@@ -117,6 +118,6 @@ def train_val_test_split(
             f"train_val_test_split: val={val} and test={test} of {n} samples leave no "
             "training samples"
         )
-    order = _rng(seed).permutation(n)
+    order = generator_for(seed).permutation(n)
     parts = np.split(order, [n - n_val - n_test, n - n_test])
     return tuple((X[idx], y[idx]) for idx in parts)

@@ -13,11 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygrad_lite.random import generator
-
-
-def _rng(seed: int | None) -> np.random.Generator:
-    return generator() if seed is None else np.random.default_rng(seed)
+from tinygrad_lite.data import generator_for
 
 
 def spiral(
@@ -28,7 +24,7 @@ def spiral(
     N(0, 0.2^2) noise; the point is (r sin t, r cos t). Returns float32 X of shape
     (n_per_class * n_classes, 2) and int64 labels y. `seed=None` uses the library generator.
     """
-    rng = _rng(seed)
+    rng = generator_for(seed)
     X = np.zeros((n_per_class * n_classes, 2), dtype=np.float32)
     y = np.zeros(n_per_class * n_classes, dtype=np.int64)
     for k in range(n_classes):
@@ -45,7 +41,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
     arc (cos t, sin t), class 1 the lower arc (1 - cos t, 0.5 - sin t), t in [0, pi], plus
     N(0, noise^2) on each coordinate. Returns float32 X of shape (n, 2) and int64 y.
     """
-    rng = _rng(seed)
+    rng = generator_for(seed)
     n_upper = n // 2
     n_lower = n - n_upper
     t_upper = np.linspace(0.0, np.pi, n_upper)
