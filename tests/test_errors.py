@@ -206,7 +206,7 @@ CASES = [
     Case("Linear with an unknown init", lambda: nn.Linear(2, 2, init="gauss"),
          ValueError, r"unknown init 'gauss'", r"choose one of lecun, xavier, he, zeros"),
     Case("unknown activation name", lambda: nn.MLP([2, 3, 1], activation="gelu"),
-         ValueError, r"unknown activation 'gelu'", r"choose one of relu, sigmoid, tanh, identity"),
+         ValueError, r"MLP: unknown activation 'gelu'", r"choose one of relu, sigmoid, tanh, identity"),
     Case("load_state_dict: missing, unexpected and mis-shaped keys in one message",
          load_a_state_dict_with_every_kind_of_problem,
          ValueError, r"nothing was loaded.*missing keys: fc2\.bias; unexpected keys: fc3\.weight; "

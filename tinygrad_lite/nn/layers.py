@@ -131,8 +131,11 @@ ACTIVATIONS: dict[str, type[Module]] = {
 """The activation names `TwoLayerNet` and `MLP` accept."""
 
 
-def activation(name: str) -> Module:
-    """A new activation layer from its name: "relu", "sigmoid", "tanh" or "identity"."""
+def activation(name: str, owner: str = "nn.layers.activation") -> Module:
+    """A new activation layer from its name: "relu", "sigmoid", "tanh" or "identity";
+    `owner` (the model being built) is named in the error for an unknown name."""
     if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+        raise ValueError(
+            f"{owner}: unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+        )
     return ACTIVATIONS[name]()

@@ -38,7 +38,7 @@ class TwoLayerNet(Module):
     ) -> None:
         super().__init__()
         self.fc1 = Linear(input_size, hidden_size, init=init)
-        self.act = layers.activation(activation)
+        self.act = layers.activation(activation, "TwoLayerNet")
         self.fc2 = Linear(hidden_size, output_size, init=init)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -58,7 +58,7 @@ class MLP(Module):
         for i in range(1, n_layers + 1):
             setattr(self, f"fc{i}", Linear(sizes[i - 1], sizes[i], init=init))
             if i < n_layers:
-                setattr(self, f"act{i}", layers.activation(activation))
+                setattr(self, f"act{i}", layers.activation(activation, "MLP"))
 
     def forward(self, x: Tensor) -> Tensor:
         for layer in self.children():
