@@ -40,8 +40,10 @@ class Linear(Module):
     ) -> None:
         super().__init__()
         for what, n in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-                raise ValueError(f"Linear: {what} must be a positive int, got {n!r}")
+            if not isinstance(n, int) or isinstance(n, bool):
+                raise TypeError(f"Linear: {what} must be an int, got {n!r}; e.g. Linear(2, 100)")
+            if n < 1:
+                raise ValueError(f"Linear: {what} must be a positive int, got {n}")
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Tensor.zeros(in_features, out_features, requires_grad=True)
