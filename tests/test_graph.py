@@ -191,10 +191,13 @@ def test_a_100k_op_chain_is_capped_quickly_without_recursion():
     dot = draw_graph(y, max_nodes=60)
     elapsed = time.perf_counter() - start
     nodes, edges = nodes_and_edges(dot)
-    total = 1 + 2 * 100_000 + 100_000  # x, each sum and its constant, each Add
+    total = 1 + 100_000 + 1 + 100_000  # x, each sum, the one shared constant 1.0, each Add
     assert len(nodes) == 61
     assert f"… {total - 60:,} more nodes" in nodes["more"]
-    assert [e for e in edges if e[0] == "more"] == [("more", "n58")]  # the cut input of an Add
+    # The shared constant 1.0 comes after all its 100k Adds, so it is cut: a dashed edge from
+    # "more" into each drawn Add (n1, n3, ..., n59), and one more for n59's cut sum input.
+    cut_inputs = [("more", f"n{i}") for i in range(1, 60, 2)] + [("more", "n59")]
+    assert [e for e in edges if e[0] == "more"] == cut_inputs
     assert elapsed < 10, f"draw_graph took {elapsed:.1f} s on a 100k-op chain"
 
 

@@ -8,6 +8,7 @@ output's ``grad_fn``. Those links form the graph that ``backward()`` walks in re
 from __future__ import annotations
 
 import numbers
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -298,7 +299,7 @@ class Tensor:
         if isinstance(other, Tensor):
             return other
         if type(other) in (float, int) and self.data.dtype.kind == "f":  # the usual x * 2.0
-            return Tensor._from_array(np.array(other, dtype=self.data.dtype))
+            return _constant(other, self.data.dtype)
         if isinstance(other, np.bool_):  # NumPy's bool is no numbers.Number; Python's is
             other = bool(other)
         if isinstance(other, numbers.Number) and not isinstance(other, complex):
@@ -487,6 +488,29 @@ class Tensor:
         """log(softmax(x)) along ``axis``, computed without overflow or log(0)."""
         (axis,) = arguments.normalize_axis(axis, self.ndim, "log_softmax")  # type: ignore[misc]
         return apply(ops.LogSoftmax(axis), self)
+
+
+# The constant Tensors of ``x * 2.0``, one per (value, dtype) while some graph still uses it.
+_constants: weakref.WeakValueDictionary[tuple[Any, np.dtype], Tensor] = (
+    weakref.WeakValueDictionary()
+)
+
+
+def _constant(number: float, dtype: np.dtype) -> Tensor:
+    """A read-only Tensor holding a Python number, shared by every op that uses that number.
+
+    A chain of ``x * 1.0001`` then records one constant instead of one per op (draw_graph
+    shows it once, with an edge to each op that reads it).
+    """
+    if number == 0:  # 0.0 == -0.0, yet x * -0.0 must keep its sign: zeros are not shared
+        return Tensor._from_array(np.array(number, dtype=dtype))
+    key = (number, dtype)
+    t = _constants.get(key)
+    if t is None:
+        data = np.array(number, dtype=dtype)
+        data.flags.writeable = False  # shared: nobody may change it in place
+        t = _constants[key] = Tensor._from_array(data)
+    return t
 
 
 def _index_arrays(index: Any) -> Any:
