@@ -307,10 +307,12 @@ def run_backward(
                 fn.release()
 
             new_arrays = reuse and fn.returns_new_arrays
-            reduced = []
+            reduced = [] if on_step is not None else None  # what on_step is shown
             for parent, raw in zip(parents, input_grads, strict=True):
-                if parent not in consumers:  # the parent does not require grad
-                    reduced.append(None)
+                left = consumers.get(parent)
+                if left is None:  # the parent does not require grad
+                    if reduced is not None:
+                        reduced.append(None)
                     continue
                 g = raw
                 if g is not None:
@@ -330,12 +332,12 @@ def run_backward(
                         grads[parent] = total
                         if reuse and type(total) is np.ndarray:
                             owned.add(parent)
-                reduced.append(g)
-                left = consumers[parent] - 1
-                consumers[parent] = left
-                if left == 0:
+                if reduced is not None:
+                    reduced.append(g)
+                consumers[parent] = left - 1
+                if left == 1:
                     ready.append(parent)
-            if on_step is not None:
+            if reduced is not None:
                 on_step(tensor, fn, grad, tuple(reduced))
     finally:
         _state.grad_enabled = previous_mode

@@ -45,7 +45,9 @@ def _broadcast_to(v: Any, shape: tuple[int, ...]) -> Any:
     if v.size == 1 and math.prod(shape) <= 65536:
         # One value spread over a small array: filling it is faster than building NumPy's
         # broadcast view (same values); large arrays get the view, which copies nothing.
-        return np.full(shape, v)
+        full = np.empty(shape, v.dtype)  # np.full(shape, v), without its Python-level overhead
+        full[...] = v
+        return full
     return np.broadcast_to(v, shape)
 
 
