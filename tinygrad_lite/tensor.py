@@ -18,8 +18,6 @@ from tinygrad_lite import arguments, dtypes, ops
 from tinygrad_lite import random as tl_random
 from tinygrad_lite.autograd import Function, _state, run_backward
 
-_new_object = object.__new__
-
 
 def apply(fn: Function, *inputs: Tensor) -> Tensor:
     """Run ``fn`` forward on the inputs' arrays and record it in the graph when needed."""
@@ -35,13 +33,7 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
         raise type(error)(f"{fn.name} on shape {shapes}: {arguments.with_fix(error)}") from None
     if type(data) is not np.ndarray:
         data = np.asarray(data)
-    out = _new_object(Tensor)  # Tensor._from_array(data), inlined: this runs once per op
-    out.data = data
-    out.grad = None
-    out.grad_fn = None
-    out.name = None
-    out.retains_grad = False
-    out._requires_grad = False
+    out = Tensor._from_array(data)
     if _state.grad_enabled:
         for t in inputs:
             if t._requires_grad:
