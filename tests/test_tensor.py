@@ -152,9 +152,17 @@ def test_bad_reshape():
         Tensor(np.ones((2, 3))).reshape(4, 2)
 
 
-def test_bad_transpose():
+@pytest.mark.parametrize("axes", [(0, 0), (0, 3), (2, 1), (-3, 0)])
+def test_bad_transpose(axes):
+    # (0, 3), (2, 1), (-3, 0) are out of range for 2 axes: no wrapping around to a valid one
     with pytest.raises(ValueError, match="not a permutation"):
-        Tensor(np.ones((2, 3))).transpose(0, 0)
+        Tensor(np.ones((2, 3))).transpose(*axes)
+
+
+def test_transpose_of_a_0d_tensor():
+    assert Tensor(2.0).transpose().shape == ()
+    with pytest.raises(ValueError, match="not a permutation"):
+        Tensor(2.0).transpose(0)
 
 
 def test_index_out_of_range():

@@ -450,12 +450,13 @@ class Tensor:
         axes = (
             arguments.shape_args(axes, "transpose") if axes else tuple(reversed(range(self.ndim)))
         )
-        if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+        in_range = all(-self.ndim <= a < self.ndim for a in axes)  # -1 is the last axis
+        if not in_range or sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
             raise ValueError(
                 f"transpose: {axes} is not a permutation of the {self.ndim} axes; name each "
                 f"axis once, e.g. transpose{tuple(reversed(range(self.ndim)))}"
             )
-        return apply(ops.Transpose(tuple(a % max(self.ndim, 1) for a in axes)), self)
+        return apply(ops.Transpose(tuple(a % self.ndim for a in axes)), self)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         if self.ndim == 0:
