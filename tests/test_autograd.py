@@ -307,3 +307,13 @@ def test_create_graph_gradient_is_differentiable_for_broadcast_ops():
         numeric[idx] = (norm_of_grad(up, b.data) - norm_of_grad(down, b.data)) / (2 * eps)
     np.testing.assert_allclose(w.grad.data, numeric, rtol=1e-5, atol=1e-7)
     assert not np.allclose(w_grad_first, w.grad.data)
+
+
+def test_grad_keeps_the_leaf_dtype_when_a_second_backward_adds_to_it():
+    x = Tensor([1.0, 2.0], requires_grad=True)  # float32
+    w = Tensor(np.array([3.0, 4.0]))  # float64: x * w is float64, and so is x's gradient
+    (x * w).sum().backward()
+    assert x.grad.dtype == np.float32
+    (x * w).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [6.0, 8.0])

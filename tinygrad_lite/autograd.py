@@ -370,5 +370,5 @@ def _accumulate_into(
             return
         # Copy: the same array may be handed to two inputs (Add sends grad to both sides).
         tensor.grad = wrap(np.array(grad, dtype=tensor.data.dtype))
-    else:
-        tensor.grad = wrap(tensor.grad.data + grad)
+    else:  # the sum keeps the tensor's dtype (a float64 gradient adds into a float32 .grad)
+        tensor.grad = wrap((tensor.grad.data + grad).astype(tensor.data.dtype, copy=False))
