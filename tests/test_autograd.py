@@ -317,3 +317,10 @@ def test_grad_keeps_the_leaf_dtype_when_a_second_backward_adds_to_it():
     (x * w).sum().backward()
     assert x.grad.dtype == np.float32
     np.testing.assert_array_equal(x.grad.data, [6.0, 8.0])
+
+
+def test_a_float64_gradient_tensor_under_create_graph_leaves_float32_grads():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * x).backward(Tensor(np.array([1.0, 0.5])), create_graph=True)
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])

@@ -221,8 +221,8 @@ class Tensor:
                 )
             seed = seed.astype(self.dtype)
         if create_graph:
-            if isinstance(gradient, Tensor):
-                return gradient
+            if isinstance(gradient, Tensor) and gradient.dtype == self.dtype:
+                return gradient  # keep its graph: the result may be differentiated w.r.t. it
             return Tensor._from_array(seed)
         return seed
 
