@@ -324,3 +324,23 @@ def test_a_float64_gradient_tensor_under_create_graph_leaves_float32_grads():
     (x * x).backward(Tensor(np.array([1.0, 0.5])), create_graph=True)
     assert x.grad.dtype == np.float32
     np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+
+
+def test_create_graph_grads_are_not_shared_between_tensors():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = Tensor([3.0, 4.0], requires_grad=True)
+    seed = Tensor([1.0, 1.0])
+    (x * x + y).backward(seed, create_graph=True)  # Add sends one gradient to both sides
+    assert y.grad is not seed
+    assert not np.shares_memory(y.grad.data, seed.data)
+    assert not np.shares_memory(x.grad.data, y.grad.data)
+    (second,) = tl.grad(x.grad.sum(), x)  # x.grad = 2x stays differentiable
+    np.testing.assert_array_equal(second.data, [2.0, 2.0])
+
+
+def test_create_graph_gives_both_inputs_of_an_add_their_own_grad():
+    x = Tensor(1.0, requires_grad=True)
+    y = Tensor(2.0, requires_grad=True)
+    (x + y).backward(create_graph=True)
+    assert x.grad is not y.grad
+    assert not np.shares_memory(x.grad.data, y.grad.data)

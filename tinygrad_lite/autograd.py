@@ -362,7 +362,9 @@ def _accumulate_into(
     ``owned``: nothing but the backward loop holds ``grad``, so it can be kept as it is.
     """
     if create_graph:
-        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        # grad.identity() is a copy, recorded like any op: Add hands one gradient Tensor to both
+        # of its inputs, and two tensors must not share one .grad.
+        tensor.grad = grad.identity() if tensor.grad is None else tensor.grad + grad
         return
     if tensor.grad is None:
         if owned and grad.dtype == tensor.data.dtype:
