@@ -285,3 +285,14 @@ def test_flatten_and_T():
 def test_sqrt_of_two_constant_stays_float32():
     w = Tensor.randn(3, 3)
     assert (w * math.sqrt(2 / 3)).dtype == np.float32
+
+
+def test_getitem_backward_uses_the_index_as_it_was_at_forward():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    rows = np.array([0, 0])
+    picked = Tensor(np.array([True, False, True]))
+    y = (x[rows] * Tensor([1.0, 2.0])).sum() + x[picked].sum()
+    rows[:] = 2  # the caller reuses its buffers before backward
+    picked.data[:] = False
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [4.0, 0.0, 1.0])

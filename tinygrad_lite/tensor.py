@@ -515,14 +515,22 @@ def _constant(number: float, dtype: np.dtype) -> Tensor:
 
 
 def _index_arrays(index: Any) -> Any:
-    """Tensors inside an index become their arrays (integer-array indexing)."""
-    if isinstance(index, Tensor):
-        return index.data
+    """The index as GetItem keeps it: Tensors and arrays inside become arrays of its own.
+
+    Backward reads the index again later; a copy keeps the gradient in the right places even
+    if the caller refills its index array (a reused batch buffer) before calling backward.
+    """
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(_own_index(i) for i in index)
     if isinstance(index, list):
-        return np.asarray(index)
-    return index
+        return np.array(index)
+    return _own_index(index)
+
+
+def _own_index(i: Any) -> Any:
+    if isinstance(i, Tensor):
+        return i.data.copy()
+    return i.copy() if isinstance(i, np.ndarray) else i
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
