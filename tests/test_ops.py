@@ -215,8 +215,8 @@ def test_forward_matches_numpy_and_backward_matches_central_differences(name, da
         np.testing.assert_allclose(
             t.grad.data, n, rtol=1e-5, atol=atol, err_msg=f"{name} input {i}"
         )
-    for a, original in zip(arrays, originals, strict=True):
-        np.testing.assert_array_equal(a, original, err_msg="backward mutated an input")
+    for t, original in zip(tensors, originals, strict=True):  # Tensor() copied `arrays`
+        np.testing.assert_array_equal(t.data, original, err_msg="an op mutated its input")
     np.testing.assert_array_equal(upstream, upstream_copy, err_msg="backward mutated the grad")
     grads = [t.grad.data for t in tensors]
     _assert_no_shared_memory(
