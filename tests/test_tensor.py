@@ -282,6 +282,13 @@ def test_flatten_and_T():
     assert Tensor(np.ones((2, 3, 4))).T.shape == (4, 3, 2)
 
 
+def test_clip_with_numpy_bounds_stays_float32():
+    x = Tensor([-2.0, 0.5, 2.0], requires_grad=True)
+    y = x.clip(np.float64(-1.0), np.float64(1.0))
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y.data, [-1.0, 0.5, 1.0])
+
+
 def test_sqrt_of_two_constant_stays_float32():
     w = Tensor.randn(3, 3)
     assert (w * math.sqrt(2 / 3)).dtype == np.float32

@@ -409,6 +409,8 @@ class Tensor:
             raise ValueError("clip needs at least one of lo, hi")
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"clip needs lo <= hi, got lo={lo}, hi={hi}")
+        # Python floats: a NumPy float64 bound would turn a float32 tensor into float64.
+        lo, hi = (None if b is None else float(b) for b in (lo, hi))
         return apply(ops.Clip(lo, hi), self)
 
     # ------------------------------------------------------------ reductions
