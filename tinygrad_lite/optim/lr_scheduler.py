@@ -27,7 +27,8 @@ class LRScheduler:
         self.last_epoch = 0
 
     def lr_at(self, epoch: int) -> float:
-        raise NotImplementedError
+        """The learning rate for ``epoch`` (0 = before the first ``step()``)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement lr_at(epoch)")
 
     def step(self) -> None:
         """Advance one epoch and set the optimizer's learning rate for the next one."""

@@ -36,7 +36,7 @@ class _Search(Optimizer):
 
     def propose(self, w: np.ndarray) -> np.ndarray:
         """A new candidate for the weights ``w`` (currently the best found)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement propose(w)")
 
     def step(self, closure: Callable[[], Any] | None = None) -> float:
         """Try one random proposal; return its loss (``best_loss`` holds the best so far)."""
