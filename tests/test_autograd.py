@@ -176,6 +176,47 @@ def test_failed_second_backward_changes_nothing():
     assert x.grad.item() == before
 
 
+class _FailingBackward(tl.autograd.Function):
+    """An op whose backward raises, to stop a backward pass half way."""
+
+    def forward(self, x):
+        return x * 1.0
+
+    def backward(self, grad, x, out):
+        raise ArithmeticError("backward stopped on purpose")
+
+
+def test_a_backward_that_stops_with_an_error_leaves_later_backwards_exact():
+    # Each tensor counts its consumers during backward; an error half way must not leave
+    # stale counts that would make the next backward skip or misroute gradients.
+    x = scalar(3.0)
+    shared = x * x  # used by both graphs below
+    broken = tl.tensor.apply(_FailingBackward(), shared * 2.0) + shared
+    with pytest.raises(ArithmeticError, match="on purpose"):
+        broken.backward(retain_graph=True)
+    x.zero_grad()
+    (shared * 5.0).backward()
+    assert x.grad.item() == 30.0  # d(5 x^2)/dx at 3
+    nodes = [x, shared]
+    assert all(t._consumers_left == 0 for t in nodes)
+
+
+def test_counts_are_zero_after_backward_and_after_a_freed_graph_error():
+    x = scalar(2.0)
+    y = x * x
+    z = y + y
+    z.backward()
+    assert (x._consumers_left, y._consumers_left, z._consumers_left) == (0, 0, 0)
+    w = x * 4.0 + (x * x).exp()
+    w.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        (w + x).backward()  # reaches the freed part only after counting x
+    x.zero_grad()
+    (x * 4.0).backward()
+    assert x.grad.item() == 4.0
+    assert x._consumers_left == 0
+
+
 def test_dropping_the_root_frees_the_graph_without_the_garbage_collector():
     gc.disable()
     try:

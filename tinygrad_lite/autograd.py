@@ -6,8 +6,9 @@ one local derivative at a time. :func:`run_backward` visits the recorded ops in 
 topological order, without recursion, so a graph may be as deep as memory allows.
 
 This module knows nothing about ``Tensor``: it only reads the attributes every tensor has
-(``data``, ``grad``, ``grad_fn``, ``requires_grad``, ``retains_grad``) and asks the caller for
-a function that wraps arrays as tensors when the backward pass must itself be recorded.
+(``data``, ``grad``, ``grad_fn``, ``_requires_grad``, ``retains_grad``), keeps a count in
+``_consumers_left`` during a backward pass, and asks the caller for a function that wraps
+arrays as tensors when the backward pass must itself be recorded.
 """
 
 from __future__ import annotations
@@ -186,16 +187,13 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...], op_name: str) -> Any:
     return grad
 
 
-def _count_consumers(root: Any) -> dict[Any, int]:
+def _count_consumers(root: Any) -> None:
     """Count, for every tensor that needs a gradient, how many ops of the graph consume it.
 
-    A tensor is ready for its own backward once all its consumers have sent their gradient
-    (Kahn's topological order). An explicit stack replaces recursion.
-
-    The dicts of the backward pass are keyed by the tensors themselves: a tensor hashes by
-    identity, so a lookup never calls the elementwise ``==`` (and no ``id()`` ints are made).
+    The count goes on the tensor itself (``tensor._consumers_left``, 0 outside a backward
+    pass): a tensor is ready for its own backward once all its consumers have sent their
+    gradient (Kahn's topological order). An explicit stack replaces recursion.
     """
-    consumers: dict[Any, int] = {}
     stack = [root]
     while stack:
         fn = stack.pop().grad_fn
@@ -208,13 +206,24 @@ def _count_consumers(root: Any) -> dict[Any, int]:
                 "first backward() if you need to run backward twice."
             )
         for parent in fn.inputs:
-            if parent.requires_grad:
-                if parent in consumers:
-                    consumers[parent] += 1
-                else:
-                    consumers[parent] = 1
+            if parent._requires_grad:
+                if parent._consumers_left == 0:  # first time seen: walk on through it
                     stack.append(parent)
-    return consumers
+                parent._consumers_left += 1
+
+
+def _reset_counts(root: Any) -> None:
+    """Set every count back to 0 after a backward pass that stopped with an error."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        tensor = stack.pop()
+        tensor._consumers_left = 0
+        if tensor.grad_fn is not None:
+            for parent in tensor.grad_fn.inputs:
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
 
 
 def run_backward(
@@ -248,9 +257,39 @@ def run_backward(
                 for parent, g in zip(fn.inputs, fn.backward(grad, *fn.inputs, tensor)):
                     grads[parent] += sum_to_shape(g, parent.shape)   # fan-in adds up
     """
-    consumers = _count_consumers(root)
     wanted = {t: i for i, t in enumerate(inputs)} if inputs is not None else None
     found: list[Any] = [None] * len(inputs) if inputs is not None else []
+    previous_mode = _state.grad_enabled  # as `with _grad_mode(create_graph):`, minus its cost
+    _state.grad_enabled = create_graph
+    try:
+        _count_consumers(root)
+        _backward_loop(
+            root, gradient, retain_graph, create_graph, wrap, wanted, found, on_step, keep_all_grads
+        )
+    except BaseException:
+        _reset_counts(root)  # a later backward must not see half-used counts
+        raise
+    finally:
+        _state.grad_enabled = previous_mode
+    return tuple(found) if inputs is not None else None
+
+
+def _backward_loop(
+    root: Any,
+    gradient: Any,
+    retain_graph: bool,
+    create_graph: bool,
+    wrap: Callable[[np.ndarray], Any],
+    wanted: dict[Any, int] | None,
+    found: list[Any],
+    on_step: Callable[[Any, Function, Any, tuple[Any, ...]], None] | None,
+    keep_all_grads: bool,
+) -> None:
+    """The body of :func:`run_backward`, once every tensor knows its number of consumers.
+
+    The dicts are keyed by the tensors themselves: a tensor hashes by identity, so a lookup
+    never calls the elementwise ``==`` (and no ``id()`` ints are made).
+    """
     grads: dict[Any, Any] = {root: gradient}  # tensor -> the sum of the gradients sent to it
     ready = [root]
     anomaly = _state.anomaly
@@ -261,96 +300,89 @@ def run_backward(
     reuse = on_step is None and anomaly is None and not create_graph
     owned: set[Any] = set()  # the tensors whose pending gradient is such an array
 
-    previous_mode = _state.grad_enabled  # as `with _grad_mode(create_graph):`, minus its cost
-    _state.grad_enabled = create_graph
-    try:
-        while ready:
-            tensor = ready.pop()
-            grad = grads.pop(tensor, None)
-            mine = tensor in owned
-            if mine:
-                owned.remove(tensor)
-            fn = tensor.grad_fn
-            if grad is None:  # no path from the root sent it anything (e.g. only via a mask)
-                if fn is not None:
-                    _release_parents(fn, consumers, ready)
-                continue
-            if wanted is not None:
-                if tensor in wanted:
-                    found[wanted[tensor]] = grad
-                    mine = False
-            elif fn is None or tensor.retains_grad or keep_all_grads:
-                _accumulate_into(tensor, grad, create_graph, wrap, mine)
-                mine = False  # it may now be that tensor's .grad
-            if fn is None:
-                continue
+    while ready:
+        tensor = ready.pop()
+        grad = grads.pop(tensor, None)
+        mine = tensor in owned
+        if mine:
+            owned.remove(tensor)
+        fn = tensor.grad_fn
+        if grad is None:  # no path from the root sent it anything (e.g. only via a mask)
+            if fn is not None:
+                _release_parents(fn, ready)
+            continue
+        if wanted is not None:
+            if tensor in wanted:
+                found[wanted[tensor]] = grad
+                mine = False
+        elif fn is None or tensor.retains_grad or keep_all_grads:
+            _accumulate_into(tensor, grad, create_graph, wrap, mine)
+            mine = False  # it may now be that tensor's .grad
+        if fn is None:
+            continue
 
-            # fn.backward(grad, *inputs, out): Tensors under create_graph, else their arrays
-            # (one- and two-input ops, the usual ones, are called without building a list).
-            parents = fn.inputs
-            if create_graph:
-                input_grads = fn.backward(grad, *parents, tensor)
-            elif len(parents) == 1:
-                if mine and fn.backward_in_place is not None:
-                    input_grads = fn.backward_in_place(grad, parents[0].data, tensor.data)
-                else:
-                    input_grads = fn.backward(grad, parents[0].data, tensor.data)
-            elif len(parents) == 2:
-                input_grads = fn.backward(grad, parents[0].data, parents[1].data, tensor.data)
+        # fn.backward(grad, *inputs, out): Tensors under create_graph, else their arrays
+        # (one- and two-input ops, the usual ones, are called without building a list).
+        parents = fn.inputs
+        n_parents = len(parents)
+        if create_graph:
+            input_grads = fn.backward(grad, *parents, tensor)
+        elif n_parents == 2:
+            input_grads = fn.backward(grad, parents[0].data, parents[1].data, tensor.data)
+        elif n_parents == 1:
+            if mine and fn.backward_in_place is not None:
+                input_grads = fn.backward_in_place(grad, parents[0].data, tensor.data)
             else:
-                input_grads = fn.backward(grad, *[t.data for t in parents], tensor.data)
-            if len(parents) == 1:
-                input_grads = (input_grads,)
-            if anomaly is not None:
-                anomaly.after_backward(tensor, fn, grad, input_grads)
-            if not retain_graph:
-                fn.release()
+                input_grads = fn.backward(grad, parents[0].data, tensor.data)
+        else:
+            input_grads = fn.backward(grad, *[t.data for t in parents], tensor.data)
+        if n_parents == 1:
+            input_grads = (input_grads,)
+        if anomaly is not None:
+            anomaly.after_backward(tensor, fn, grad, input_grads)
+        if not retain_graph:
+            fn.release()
 
-            new_arrays = reuse and fn.returns_new_arrays
-            reduced = [] if on_step is not None else None  # what on_step is shown
-            for parent, raw in zip(parents, input_grads, strict=True):
-                left = consumers.get(parent)
-                if left is None:  # the parent does not require grad
-                    if reduced is not None:
-                        reduced.append(None)
-                    continue
-                g = raw
-                if g is not None:
-                    shape = parent.data.shape
-                    new = new_arrays
-                    if g.shape != shape:
-                        g = sum_to_shape(g, shape, fn.name)
-                        new = reuse  # the sum is a new array
-                    if parent not in grads:
-                        grads[parent] = g
-                        if new and type(g) is np.ndarray:
-                            owned.add(parent)
-                    elif parent in owned and g.dtype == grads[parent].dtype:
-                        grads[parent] += g  # in place: only this loop holds that array
-                    else:
-                        total = grads[parent] + g  # a new array: never mutate a given gradient
-                        grads[parent] = total
-                        if reuse and type(total) is np.ndarray:
-                            owned.add(parent)
+        new_arrays = reuse and fn.returns_new_arrays
+        reduced = [] if on_step is not None else None  # what on_step is shown
+        for parent, raw in zip(parents, input_grads, strict=True):
+            if not parent._requires_grad:
                 if reduced is not None:
-                    reduced.append(g)
-                consumers[parent] = left - 1
-                if left == 1:
-                    ready.append(parent)
+                    reduced.append(None)
+                continue
+            g = raw
+            if g is not None:
+                shape = parent.data.shape
+                new = new_arrays
+                if g.shape != shape:
+                    g = sum_to_shape(g, shape, fn.name)
+                    new = reuse  # the sum is a new array
+                if parent not in grads:
+                    grads[parent] = g
+                    if new and type(g) is np.ndarray:
+                        owned.add(parent)
+                elif parent in owned and g.dtype == grads[parent].dtype:
+                    grads[parent] += g  # in place: only this loop holds that array
+                else:
+                    total = grads[parent] + g  # a new array: never mutate a given gradient
+                    grads[parent] = total
+                    if reuse and type(total) is np.ndarray:
+                        owned.add(parent)
             if reduced is not None:
-                on_step(tensor, fn, grad, tuple(reduced))
-    finally:
-        _state.grad_enabled = previous_mode
+                reduced.append(g)
+            parent._consumers_left -= 1
+            if parent._consumers_left == 0:
+                ready.append(parent)
+        if reduced is not None:
+            on_step(tensor, fn, grad, tuple(reduced))
 
-    return tuple(found) if inputs is not None else None
 
-
-def _release_parents(fn: Function, consumers: dict[Any, int], ready: list[Any]) -> None:
+def _release_parents(fn: Function, ready: list[Any]) -> None:
     """A tensor that received no gradient still counts as done for each of its parents."""
     for parent in fn.inputs:
-        if parent.requires_grad:
-            consumers[parent] -= 1
-            if consumers[parent] == 0:
+        if parent._requires_grad:
+            parent._consumers_left -= 1
+            if parent._consumers_left == 0:
                 ready.append(parent)
 
 

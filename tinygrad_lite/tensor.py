@@ -8,7 +8,6 @@ output's ``grad_fn``. Those links form the graph that ``backward()`` walks in re
 from __future__ import annotations
 
 import numbers
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,7 +57,16 @@ class Tensor:
     8.0
     """
 
-    __slots__ = ("__weakref__", "_requires_grad", "data", "grad", "grad_fn", "name", "retains_grad")
+    __slots__ = (
+        "__weakref__",
+        "_consumers_left",  # during backward only: ops using this tensor yet to send a gradient
+        "_requires_grad",
+        "data",
+        "grad",
+        "grad_fn",
+        "name",
+        "retains_grad",
+    )
     __array_ufunc__ = None  # ``ndarray * Tensor`` calls Tensor.__rmul__ and returns a Tensor
     __hash__ = object.__hash__  # == compares elementwise, yet tensors can be dict keys
 
@@ -70,6 +78,7 @@ class Tensor:
         self.grad_fn: Function | None = None
         self.name = name
         self.retains_grad = False
+        self._consumers_left = 0
         self._requires_grad = False
         self.requires_grad = requires_grad
 
@@ -82,6 +91,7 @@ class Tensor:
         t.grad_fn = None
         t.name = None
         t.retains_grad = False
+        t._consumers_left = 0
         t._requires_grad = requires_grad
         return t
 
@@ -493,10 +503,11 @@ class Tensor:
         return apply(ops.LogSoftmax(axis), self)
 
 
-# The constant Tensors of ``x * 2.0``, one per (value, dtype) while some graph still uses it.
-_constants: weakref.WeakValueDictionary[tuple[Any, np.dtype], Tensor] = (
-    weakref.WeakValueDictionary()
-)
+# The constant Tensors of ``x * 2.0``, one per (value, dtype). A plain dict: a loss like
+# ``1 - y * score`` is rebuilt every step, and a weak cache would drop and remake its constant
+# each time. The size limit keeps a loop over many different numbers from growing it forever.
+_constants: dict[tuple[Any, np.dtype], Tensor] = {}
+_MAX_CONSTANTS = 1024
 
 
 def _constant(number: float, dtype: np.dtype) -> Tensor:
@@ -510,6 +521,8 @@ def _constant(number: float, dtype: np.dtype) -> Tensor:
     key = (number, dtype)
     t = _constants.get(key)
     if t is None:
+        if len(_constants) >= _MAX_CONSTANTS:
+            _constants.clear()
         data = np.array(number, dtype=dtype)
         data.flags.writeable = False  # shared: nobody may change it in place
         t = _constants[key] = Tensor._from_array(data)
