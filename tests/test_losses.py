@@ -102,6 +102,29 @@ def test_cross_entropy_is_stable_for_huge_scores(dtype):
     np.testing.assert_allclose(s.grad.data, expected, atol=1e-6)
 
 
+@pytest.mark.parametrize("form", LABEL_FORMS)
+@settings(max_examples=20)
+@given(data=st.data())
+def test_cross_entropy_scaled_upstream_gradient(data, form):
+    # The index form writes (softmax - onehot) * grad / N without a one-hot array: an
+    # upstream gradient other than 1 must scale every entry, the label's included.
+    scores, labels = data.draw(scores_and_labels(form))
+    assert tl.gradcheck(lambda s: -2.5 * F.cross_entropy(s, labels), scores)
+
+
+@pytest.mark.parametrize("labels", [np.array([2, 0]), np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])])
+def test_cross_entropy_keeps_its_own_copy_of_the_labels(labels):
+    # A training loop may refill one label buffer per batch before calling backward.
+    s = Tensor([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]], requires_grad=True)
+    F.cross_entropy(s, labels).backward()
+    expected = s.grad.data.copy()
+    s.zero_grad()
+    loss = F.cross_entropy(s, labels)
+    labels[...] = labels[::-1].copy()
+    loss.backward()
+    np.testing.assert_array_equal(s.grad.data, expected)
+
+
 def test_cross_entropy_of_uniform_scores_is_ln_c():
     for c in (2, 3, 10):
         loss = F.cross_entropy(Tensor(np.zeros((4, c))), np.arange(4) % c)

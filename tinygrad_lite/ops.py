@@ -327,6 +327,15 @@ class Reduction(Function):
         super().__init__()
         self.axis, self.keepdims = axis, keepdims
 
+    def _with_kept_dims(self, grad, shape):
+        """``grad`` with the reduced axes back as length-1 axes, ready to broadcast to ``shape``.
+
+        A full reduction's 0-d gradient, or one made with keepdims, broadcasts as it is.
+        """
+        if self.axis is None or self.keepdims:
+            return grad
+        return grad.reshape(keepdims_shape(shape, self.axis))
+
 
 class Sum(Reduction):
     """d sum(x)/dx_i = 1: the upstream gradient is copied back to every summed element"""
@@ -337,8 +346,7 @@ class Sum(Reduction):
         return x.sum(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, grad, x, out):
-        grad = grad.reshape(keepdims_shape(x.shape, self.axis))
-        return _broadcast_to(grad, x.shape)
+        return _broadcast_to(self._with_kept_dims(grad, x.shape), x.shape)
 
 
 class Mean(Reduction):
@@ -353,8 +361,7 @@ class Mean(Reduction):
 
     def backward(self, grad, x, out):
         n = x.size // max(out.size, 1) if x.size else 1
-        grad = grad.reshape(keepdims_shape(x.shape, self.axis)) / n
-        return _broadcast_to(grad, x.shape)
+        return _broadcast_to(self._with_kept_dims(grad, x.shape) / n, x.shape)
 
 
 class Max(Reduction):

@@ -91,16 +91,17 @@ def _label_array(labels: Any, scores: Tensor, fn: str) -> np.ndarray:
         labels = labels.data
     labels = np.asarray(labels)
     n, c = scores.shape
-    if labels.dtype == bool or not np.issubdtype(labels.dtype, np.number):
+    kind = labels.dtype.kind  # "i"/"u": integers, "f": floats ("b" bool is no label)
+    if kind not in "iuf":
         raise TypeError(f"{fn}: labels must be numbers, got dtype {labels.dtype}")
     if labels.shape == (n,):
-        if not np.issubdtype(labels.dtype, np.integer):
+        if kind == "f":
             raise TypeError(
                 f"{fn}: labels of shape ({n},) must be integer class indices, got dtype "
                 f"{labels.dtype}; convert them with labels.astype(np.int64)"
             )
-        bad = (labels < 0) | (labels >= c)
-        if bad.any():
+        if labels.min() < 0 or labels.max() >= c:
+            bad = (labels < 0) | (labels >= c)
             raise ValueError(
                 f"{fn}: class index {labels[bad][0]} out of range for {c} classes "
                 f"(scores of shape {scores.shape}); labels must lie in [0, {c - 1}]"
@@ -163,27 +164,52 @@ class CrossEntropy(Function):
                                                              from overflowing)
         loss  = -(1/N) sum_i sum_j t_ij log p_ij             ("mean"; "sum" drops the 1/N)
     Backward: d(loss)/d(s) = (softmax(s) - t) / N, because each row of t sums to 1.
+
+    With class indices `y` as the target, t is one-hot: the loss needs only log p_i[y_i] and
+    the backward subtracts 1 at [i, y_i], so no (N, C) one-hot array is ever built.
     """
 
     __slots__ = ("probs", "scale", "target")
+    returns_new_arrays = True
 
     def __init__(self, target: np.ndarray, scale: float) -> None:
         super().__init__()
-        self.target = target
+        self.target = target  # class indices of shape (N,), or rows of shape (N, C)
         self.scale = scale
 
     def forward(self, scores: np.ndarray) -> np.ndarray:
         shifted = scores - scores.max(axis=1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        self.probs = np.exp(log_probs)
-        loss = -(self.target * log_probs).sum() * self.scale
+        exp = np.exp(shifted)
+        sum_exp = exp.sum(axis=1, keepdims=True)
+        self.probs = exp / sum_exp  # softmax, saved for backward
+        if self.target.ndim == 1:  # log p_i[y_i] = shifted_i[y_i] - log sum_exp_i
+            rows = np.arange(len(self.target))
+            picked = shifted[rows, self.target] - np.log(sum_exp[:, 0])
+            loss = -picked.sum() * self.scale
+        else:
+            loss = -(self.target * (shifted - np.log(sum_exp))).sum() * self.scale
         return np.asarray(loss, dtype=scores.dtype)
 
     def backward(self, grad: Any, scores: Any, _out: Any) -> Any:
-        # Under create_graph, `scores` is a Tensor: softmax is then recomputed with Tensor
-        # ops so that the gradient itself can be differentiated again.
-        probs = scores.softmax(axis=1) if isinstance(scores, Tensor) else self.probs
-        return grad * (probs - self.target) * self.scale
+        if isinstance(scores, Tensor):
+            # create_graph: softmax is recomputed with Tensor ops so that the gradient itself
+            # can be differentiated again.
+            target = Tensor(self._target_rows(scores.shape), dtype=scores.dtype)
+            return grad * (scores.softmax(axis=1) - target) * self.scale
+        if self.target.ndim == 1:  # (probs - onehot) * scale * grad, without the one-hot
+            scaled = grad * self.scale
+            d_scores = self.probs * scaled
+            d_scores[np.arange(len(self.target)), self.target] -= scaled
+            return d_scores
+        return grad * (self.probs - self.target) * self.scale
+
+    def _target_rows(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The target as (N, C) rows: one-hot rows built from class indices."""
+        if self.target.ndim == 2:
+            return self.target
+        rows = np.zeros(shape)
+        rows[np.arange(shape[0]), self.target] = 1
+        return rows
 
     def release(self) -> None:
         self.probs = None
@@ -203,13 +229,10 @@ def cross_entropy(scores: Tensor, labels: Any, reduction: str = "mean") -> Tenso
     _check_reduction(reduction, "cross_entropy")
     _check_scores(scores, "cross_entropy")
     labels = _label_array(labels, scores, "cross_entropy")
-    n, c = scores.shape
-    if labels.ndim == 1:
-        target = np.zeros((n, c), dtype=scores.dtype)
-        target[np.arange(n), labels] = 1
-    else:
-        target = labels.astype(scores.dtype, copy=False)
-    scale = 1.0 / n if reduction == "mean" else 1.0
+    # A copy (indices as they are, rows in the scores' dtype): backward reads the target
+    # again, after the caller may have refilled its label array for the next batch.
+    target = labels.copy() if labels.ndim == 1 else labels.astype(scores.dtype, copy=True)
+    scale = 1.0 / len(target) if reduction == "mean" else 1.0
     return apply(CrossEntropy(target, scale), scores)
 
 
