@@ -303,3 +303,18 @@ def test_getitem_backward_uses_the_index_as_it_was_at_forward():
     picked.data[:] = False
     y.backward()
     np.testing.assert_array_equal(x.grad.data, [4.0, 0.0, 1.0])
+
+
+def test_python_number_constants_are_shared_read_only_and_bounded():
+    from tinygrad_lite import tensor as tensor_module
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    a, b = x * 2.5, x + 2.5
+    assert a.grad_fn.inputs[1] is b.grad_fn.inputs[1]  # one constant for both ops
+    with pytest.raises(ValueError, match="read-only"):
+        a.grad_fn.inputs[1].data[...] = 3.0
+    assert (x * -0.0).grad_fn.inputs[1] is not (x * 0.0).grad_fn.inputs[1]  # signs kept
+    for i in range(3 * tensor_module._MAX_CONSTANTS):  # e.g. a sweep over many factors
+        x * (1.0 + i)
+    assert len(tensor_module._constants) <= tensor_module._MAX_CONSTANTS
+    assert np.signbit((x * -0.0).data).all()
