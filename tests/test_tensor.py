@@ -7,6 +7,7 @@ import pytest
 
 import tinygrad_lite as tl
 from tinygrad_lite import Tensor
+from tinygrad_lite import tensor as tensor_module
 
 # ---------------------------------------------------------------- dtype rules
 
@@ -306,8 +307,6 @@ def test_getitem_backward_uses_the_index_as_it_was_at_forward():
 
 
 def test_python_number_constants_are_shared_read_only_and_bounded():
-    from tinygrad_lite import tensor as tensor_module
-
     x = Tensor([1.0, 2.0], requires_grad=True)
     a, b = x * 2.5, x + 2.5
     assert a.grad_fn.inputs[1] is b.grad_fn.inputs[1]  # one constant for both ops

@@ -68,18 +68,25 @@ def enable_grad() -> contextlib.AbstractContextManager[None]:
     return _grad_mode(True)
 
 
-@contextlib.contextmanager
-def module_scope(label: str) -> Iterator[None]:
+class module_scope:
     """Tag every op recorded inside with ``label`` (``nn.Module`` uses it: ``"fc1: Linear"``).
 
-    ``draw_graph`` groups the ops of one module call into a labelled cluster.
+    ``draw_graph`` groups the ops of one module call into a labelled cluster. A small class
+    rather than a generator: every module call enters it, and this is three times cheaper.
     """
-    previous = _state.scope
-    _state.scope = (*previous, label)
-    try:
-        yield
-    finally:
-        _state.scope = previous
+
+    __slots__ = ("label", "previous")
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.previous: tuple[str, ...] = ()
+
+    def __enter__(self) -> None:
+        self.previous = _state.scope
+        _state.scope = (*self.previous, self.label)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _state.scope = self.previous
 
 
 def current_scope() -> tuple[str, ...]:
