@@ -17,7 +17,7 @@ import pytest
 from helpers import run_module
 
 import tinygrad_lite as tl
-from tinygrad_lite import Tensor, nn, optim
+from tinygrad_lite import Tensor, datasets, nn, optim
 from tinygrad_lite.cli import main
 from tinygrad_lite.data import DataLoader, train_val_test_split
 from tinygrad_lite.nn import functional as F
@@ -228,6 +228,12 @@ CASES = [
          TypeError, r"parameter 0 has dtype int64", r"only floating-point Tensors"),
     Case("Nesterov without momentum", lambda: optim.SGD([w()], nesterov=True),
          ValueError, r"nesterov=True needs a momentum > 0", r"e\.g\. momentum=0\.9"),
+    Case("Adam with eps 0", lambda: optim.Adam([w()], eps=0.0),
+         ValueError, r"Adam: eps must be > 0, got 0\.0", r"the usual values are 1e-8 to 1e-7"),
+    Case("RMSProp with eps 0", lambda: optim.RMSProp([w()], eps=0),
+         ValueError, r"RMSProp: eps must be > 0", r"keeps lr \* g / \(sqrt\(h\) \+ eps\) finite"),
+    Case("AdaGrad with eps 0", lambda: optim.AdaGrad([w()], eps=0.0),
+         ValueError, r"AdaGrad: eps must be > 0", r"the usual values"),
     Case("StepLR with step_size 0",
          lambda: optim.lr_scheduler.StepLR(optim.SGD([w()]), step_size=0),
          ValueError, r"step_size .*got 0", r"must be a positive integer"),
@@ -239,6 +245,14 @@ CASES = [
     Case("DataLoader with batch_size 0",
          lambda: DataLoader(np.zeros((10, 2)), np.zeros(10), batch_size=0),
          ValueError, r"batch_size .*got 0", r"must be an int >= 1"),
+    Case("spiral with no points per class", lambda: datasets.spiral(n_per_class=0),
+         ValueError, r"spiral: n_per_class must be at least 1, got 0", r"at least 1"),
+    Case("spiral with a float class count", lambda: datasets.spiral(n_classes=2.5),
+         TypeError, r"spiral: n_classes must be an int, got float", r"must be an int"),
+    Case("moons with one point", lambda: datasets.moons(n=1),
+         ValueError, r"moons: n must be at least 2, got 1", r"at least 2"),
+    Case("moons with negative noise", lambda: datasets.moons(noise=-0.1),
+         ValueError, r"moons: noise is a standard deviation.*got -0\.1", r"a number >= 0"),
     Case("split with a fraction above 1",
          lambda: train_val_test_split(np.zeros((10, 2)), np.zeros(10), val=1.5),
          ValueError, r"val .*got 1\.5", r"must be in \[0, 1\)"),

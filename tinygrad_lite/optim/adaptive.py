@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_lite.optim.optimizer import Optimizer, check_number
+from tinygrad_lite.optim.optimizer import Optimizer, check_eps, check_number
 
 if TYPE_CHECKING:
     from tinygrad_lite.tensor import Tensor
@@ -24,7 +24,7 @@ class AdaGrad(Optimizer):
 
     def __init__(self, params: Iterable[Tensor], lr: float = 0.01, eps: float = 1e-7) -> None:
         super().__init__(params, lr)
-        self.eps = check_number(type(self).__name__, "eps", eps)
+        self.eps = check_eps(type(self).__name__, eps)
         self.state_names = ("h",)
 
     def update(self, i: int, w: np.ndarray, g: np.ndarray) -> None:
@@ -49,7 +49,7 @@ class RMSProp(Optimizer):
         super().__init__(params, lr)
         name = type(self).__name__
         self.alpha = check_number(name, "alpha", alpha, high=1.0)
-        self.eps = check_number(name, "eps", eps)
+        self.eps = check_eps(name, eps)
         self.state_names = ("h",)
 
     def update(self, i: int, w: np.ndarray, g: np.ndarray) -> None:
@@ -90,7 +90,7 @@ class Adam(Optimizer):
                 f"{name}: betas must be below 1 (bias correction divides by 1 - b**t), got {betas!r}"
             )
         self.betas = (b1, b2)
-        self.eps = check_number(name, "eps", eps)
+        self.eps = check_eps(name, eps)
         self.state_names = ("m", "v", "step")
 
     def update(self, i: int, w: np.ndarray, g: np.ndarray) -> None:

@@ -36,6 +36,18 @@ def check_number(
     return value
 
 
+def check_eps(owner: str, eps: Any) -> float:
+    """``eps`` of an adaptive optimizer: a number > 0. At eps = 0 a coordinate whose gradient
+    has always been 0 (a dead ReLU unit) gets the step 0 / 0 = NaN and spoils the weights."""
+    value = check_number(owner, "eps", eps)
+    if value == 0:
+        raise ValueError(
+            f"{owner}: eps must be > 0, got 0.0; it keeps lr * g / (sqrt(h) + eps) finite where "
+            "the running average h is still 0 (the usual values are 1e-8 to 1e-7)"
+        )
+    return value
+
+
 def require_closure(owner: str, closure: Any, does: str) -> None:
     """Refuse ``closure=None`` for optimizers that must evaluate the loss themselves;
     ``does`` says what the closure has to do."""
