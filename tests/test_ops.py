@@ -13,7 +13,8 @@ import hypothesis.extra.numpy as hnp
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
+from hypothesis.errors import InvalidArgument
 
 import tinygrad_lite as tl
 from tinygrad_lite import Tensor
@@ -410,3 +411,45 @@ def test_argmax_returns_an_integer_tensor():
     assert x.argmax().item() == 3
     assert x.argmax(axis=-1).dtype == np.int64
     assert not x.argmax().requires_grad
+
+
+@st.composite
+def empty_case_inputs(draw, case: Case):
+    """Zeros of shapes with at least one axis of length 0; a second input of a binary op
+    has the same shape, or that shape with some axes of length 1, or a trailing part of it."""
+    shape = list(draw(hnp.array_shapes(min_dims=max(case.min_dims, 1), max_dims=3, max_side=3)))
+    shape[draw(st.integers(0, len(shape) - 1))] = 0
+    shapes = [tuple(shape)]
+    for _ in case.elements[1:]:
+        ones = draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)))
+        other = [1 if one else n for one, n in zip(ones, shape, strict=True)]
+        shapes.append(tuple(other[draw(st.integers(0, len(other))) :]))
+    if draw(st.booleans()):
+        shapes.reverse()  # the empty shape on either side
+    return [np.zeros(s) for s in shapes]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@settings(max_examples=30)
+@given(data=st.data())
+def test_empty_inputs_behave_as_numpy(name, data):
+    # Tensors with an axis of length 0 (an empty batch): the op gives NumPy's result and
+    # empty gradients of the inputs' shapes, or refuses with the same error type as NumPy.
+    case = CASES[name]
+    arrays = data.draw(empty_case_inputs(case), label="inputs")
+    try:
+        params = case.draw_params(data.draw, *(a.shape for a in arrays))
+    except InvalidArgument:
+        return  # the parameter strategy has nothing to offer an empty shape (an index array)
+    try:
+        expected = case.reference(params, *arrays)
+    except (ValueError, IndexError, RuntimeWarning) as error:  # RuntimeWarning: mean of nothing
+        with pytest.raises((type(error), ValueError)):
+            case.op(params, *[Tensor(a, requires_grad=True) for a in arrays])
+        return
+    tensors = [Tensor(a, requires_grad=True) for a in arrays]
+    out = case.op(params, *tensors)
+    np.testing.assert_array_equal(out.data, expected)
+    out.backward(np.ones(out.shape))
+    for t in tensors:
+        assert t.grad.shape == t.shape

@@ -7,6 +7,7 @@ output's ``grad_fn``. Those links form the graph that ``backward()`` walks in re
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -430,8 +431,13 @@ class Tensor:
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         axes = arguments.normalize_axis(axis, self.ndim, "mean")
-        if self.data.size == 0:
-            raise ValueError("mean of an empty tensor is undefined")
+        if self.data.size == 0:  # fine when each mean still has elements: (0, 3) over axis 1
+            averaged = 0 if axes is None else math.prod(self.shape[a] for a in axes)
+            if averaged == 0:
+                raise ValueError(
+                    f"mean over zero elements (shape {self.shape}, axis={axis}) is 0/0, "
+                    "undefined; check for an empty batch before averaging"
+                )
         return apply(ops.Mean(axes, keepdims), self)
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
