@@ -217,6 +217,24 @@ def test_counts_are_zero_after_backward_and_after_a_freed_graph_error():
     assert x._consumers_left == 0
 
 
+def test_backward_passes_in_two_threads_over_a_shared_parameter_both_count():
+    # Each graph is long enough that the interpreter switches threads inside a backward pass.
+    w = scalar(1.0)
+    roots = []
+    for _ in range(2):
+        h = w * 1.0
+        for _ in range(60_000):
+            h = h + 0.0
+        roots.append(h)
+    workers = [threading.Thread(target=root.backward) for root in roots]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert w.grad.item() == 2.0
+    assert w._consumers_left == 0
+
+
 def test_dropping_the_root_frees_the_graph_without_the_garbage_collector():
     gc.disable()
     try:

@@ -269,16 +269,25 @@ def run_backward(
     previous_mode = _state.grad_enabled  # as `with _grad_mode(create_graph):`, minus its cost
     _state.grad_enabled = create_graph
     try:
-        _count_consumers(root)
-        _backward_loop(
-            root, gradient, retain_graph, create_graph, wrap, wanted, found, on_step, keep_all_grads
-        )
-    except BaseException:
-        _reset_counts(root)  # a later backward must not see half-used counts
-        raise
+        # One backward pass at a time: two threads whose graphs share a tensor (a parameter)
+        # would otherwise mix their counts on it and lose a gradient.
+        with _backward_lock:
+            try:
+                _count_consumers(root)
+                _backward_loop(
+                    root, gradient, retain_graph, create_graph, wrap, wanted, found, on_step,
+                    keep_all_grads,
+                )  # fmt: skip
+            except BaseException:
+                _reset_counts(root)  # a later backward must not see half-used counts
+                raise
     finally:
         _state.grad_enabled = previous_mode
     return tuple(found) if inputs is not None else None
+
+
+# Reentrant: an op's backward may itself run a backward pass in the same thread (tl.grad).
+_backward_lock = threading.RLock()
 
 
 def _backward_loop(
