@@ -53,3 +53,24 @@ def test_a_second_backward_adds_to_grad_without_touching_the_first_array():
     (x @ w).relu().sum().backward()
     np.testing.assert_array_equal(first, kept)
     np.testing.assert_array_equal(w.grad.data, 2 * kept)
+
+
+def test_broadcast_gradients_never_alias_the_gradient_handed_to_the_other_input():
+    # Add hands one upstream array to both inputs. A bias broadcast over a batch of one gets
+    # that array summed over a length-1 axis; the result must be an array of its own, or a
+    # later in-place fan-in sum into the bias gradient would change the other input's too.
+    # (b * x) comes first in the sum so that the backward reaches the Add before it, and b
+    # comes first in the product so that its in-place sum happens before x adds its part.
+    rng = np.random.default_rng(0)
+    for batch in (1, 3):
+        x_values = rng.standard_normal((batch, 3))
+        b_values = np.array([0.5, -1.0, 2.0])
+        x = tl.Tensor(x_values, requires_grad=True)
+        b = tl.Tensor(b_values, requires_grad=True)
+        y = x + b
+        loss = (b * x).sum() + (y * y).sum()
+        loss.backward()
+        np.testing.assert_allclose(x.grad.data, b_values + 2 * (x_values + b_values))
+        expected_b = (x_values + 2 * (x_values + b_values)).sum(axis=0)
+        np.testing.assert_allclose(b.grad.data, expected_b)
+        assert not np.shares_memory(x.grad.data, b.grad.data)
