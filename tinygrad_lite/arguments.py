@@ -68,3 +68,10 @@ def sizes(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
     if any(n < 0 for n in sizes):
         raise ValueError(f"{op}: sizes must be >= 0, got {sizes}")
     return sizes
+
+
+def count(value: Any, name: str, fn: str, minimum: int = 1) -> int:
+    """A number of things (a batch size, points per class): an int >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{fn}: {name} must be an int >= {minimum}, got {value!r}")
+    return int(value)

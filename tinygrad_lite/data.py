@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_lite import arguments
 from tinygrad_lite.random import generator
 from tinygrad_lite.tensor import Tensor
 
@@ -67,9 +68,7 @@ class DataLoader:
         self.X = _as_array(X)
         self.y = _as_array(y)
         _check_pair(self.X, self.y, "DataLoader")
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be an int >= 1, got {batch_size!r}")
-        self.batch_size = batch_size
+        self.batch_size = arguments.count(batch_size, "batch_size", "DataLoader")
         self.shuffle = shuffle
         self.drop_last = drop_last
         self._own_rng = np.random.default_rng(seed) if seed is not None else None

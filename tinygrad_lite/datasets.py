@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tinygrad_lite import arguments
 from tinygrad_lite.data import generator_for
 
 
@@ -24,8 +25,8 @@ def spiral(
     N(0, 0.2^2) noise; the point is (r sin t, r cos t). Returns float32 X of shape
     (n_per_class * n_classes, 2) and int64 labels y. `seed=None` uses the library generator.
     """
-    _check_count("spiral", "n_per_class", n_per_class, 1)
-    _check_count("spiral", "n_classes", n_classes, 1)
+    arguments.count(n_per_class, "n_per_class", "spiral")
+    arguments.count(n_classes, "n_classes", "spiral")
     rng = generator_for(seed)
     X = np.zeros((n_per_class * n_classes, 2), dtype=np.float32)
     y = np.zeros(n_per_class * n_classes, dtype=np.int64)
@@ -43,8 +44,10 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
     arc (cos t, sin t), class 1 the lower arc (1 - cos t, 0.5 - sin t), t in [0, pi], plus
     N(0, noise^2) on each coordinate. Returns float32 X of shape (n, 2) and int64 y.
     """
-    _check_count("moons", "n", n, 2)
-    if isinstance(noise, bool) or not isinstance(noise, int | float) or not noise >= 0:
+    arguments.count(n, "n", "moons", minimum=2)
+    if isinstance(noise, bool) or not isinstance(noise, int | float):
+        raise TypeError(f"moons: noise must be a number, got {type(noise).__name__}")
+    if not noise >= 0:  # also refuses NaN
         raise ValueError(f"moons: noise is a standard deviation, a number >= 0; got {noise!r}")
     rng = generator_for(seed)
     n_upper = n // 2
@@ -56,13 +59,6 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
     X = np.concatenate([upper, lower]) + rng.normal(0.0, noise, size=(n, 2))
     y = np.concatenate([np.zeros(n_upper, np.int64), np.ones(n_lower, np.int64)])
     return X.astype(np.float32), y
-
-
-def _check_count(fn: str, name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{fn}: {name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{fn}: {name} must be at least {minimum}, got {value}")
 
 
 # ---------------------------------------------------------------- MNIST (IDX files)
