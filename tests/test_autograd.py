@@ -201,6 +201,30 @@ def test_a_backward_that_stops_with_an_error_leaves_later_backwards_exact():
     assert all(t._consumers_left == 0 for t in nodes)
 
 
+class _OneGradientForTwoInputs(tl.autograd.Function):
+    """x * y whose backward forgets the second input's gradient."""
+
+    def forward(self, x, y):
+        return x * y
+
+    def backward(self, grad, x, y, out):
+        return (grad * y,)
+
+
+@pytest.mark.parametrize("watched", [False, True])
+def test_a_backward_with_too_few_gradients_is_an_error_not_a_silent_gap(watched):
+    # Without the check, y would simply never receive its gradient. Both backward loops
+    # (plain loss.backward(), and tl.grad's) refuse.
+    x, y = scalar(2.0), scalar(3.0)
+    out = tl.tensor.apply(_OneGradientForTwoInputs(), x, y)
+    message = r"_OneGradientForTwoInputs.backward returned 1 gradient\(s\) for 2 input\(s\); "
+    with pytest.raises(ValueError, match=message + "return one gradient per input"):
+        tl.grad(out, [x, y]) if watched else out.backward()
+    assert x.grad is None
+    assert y.grad is None
+    assert (x._consumers_left, y._consumers_left) == (0, 0)
+
+
 def test_counts_are_zero_after_backward_and_after_a_freed_graph_error():
     x = scalar(2.0)
     y = x * x

@@ -156,6 +156,22 @@ def test_random_graphs_free_themselves_and_refuse_a_second_backward(program):
         loss.backward()
 
 
+@given(programs())
+def test_the_plain_and_the_watched_backward_loops_agree_exactly(program):
+    # loss.backward() runs the plain loop, which adds into its own gradient buffers in place;
+    # tl.grad runs the loop that can report every step and reuses nothing. Same numbers.
+    inputs, steps, weights = program
+    leaves = [Tensor(a, requires_grad=True) for a in inputs]
+    loss = run(steps, weights, *leaves)
+    watched = tl.grad(loss, leaves, retain_graph=True, allow_unused=True)
+    loss.backward()
+    for leaf, g in zip(leaves, watched, strict=True):
+        if g is None:
+            assert leaf.grad is None
+        else:
+            np.testing.assert_array_equal(leaf.grad.data, g.data)
+
+
 # ---------------------------------------------------------------- random wrong calls
 
 DOCUMENTED = (ValueError, TypeError, IndexError, RuntimeError)

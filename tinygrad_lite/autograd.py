@@ -145,7 +145,7 @@ class Function:
 
     def needs_grad(self, i: int) -> bool:
         """Whether input ``i`` wants a gradient (lets backward skip work nobody reads)."""
-        return self.inputs[i].requires_grad
+        return self.inputs[i]._requires_grad
 
     def release(self) -> None:
         """Drop what forward saved for backward; the inputs stay, so the graph can be drawn.
@@ -264,6 +264,8 @@ def run_backward(
                 for parent, g in zip(fn.inputs, fn.backward(grad, *fn.inputs, tensor)):
                     grads[parent] += sum_to_shape(g, parent.shape)   # fan-in adds up
     """
+    # The usual loss.backward(): nothing watches the steps, nothing is recorded.
+    plain = inputs is None and on_step is None and not create_graph and not keep_all_grads
     wanted = {t: i for i, t in enumerate(inputs)} if inputs is not None else None
     found: list[Any] = [None] * len(inputs) if inputs is not None else []
     previous_mode = _state.grad_enabled  # as `with _grad_mode(create_graph):`, minus its cost
@@ -274,10 +276,13 @@ def run_backward(
         with _backward_lock:
             try:
                 _count_consumers(root)
-                _backward_loop(
-                    root, gradient, retain_graph, create_graph, wrap, wanted, found, on_step,
-                    keep_all_grads,
-                )  # fmt: skip
+                if plain and _state.anomaly is None:
+                    _plain_backward_loop(root, gradient, retain_graph, wrap)
+                else:
+                    _backward_loop(
+                        root, gradient, retain_graph, create_graph, wrap, wanted, found,
+                        on_step, keep_all_grads,
+                    )  # fmt: skip
             except BaseException:
                 _reset_counts(root)  # a later backward must not see half-used counts
                 raise
@@ -288,6 +293,80 @@ def run_backward(
 
 # Reentrant: an op's backward may itself run a backward pass in the same thread (tl.grad).
 _backward_lock = threading.RLock()
+
+
+def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Callable) -> None:
+    """The body of :func:`run_backward` for the usual ``loss.backward()``.
+
+    Kahn's order: a tensor is popped from ``ready`` once every op that consumes it has sent
+    its gradient (the counts were set by :func:`_count_consumers`). The dict is keyed by the
+    tensors themselves: a tensor hashes by identity, so a lookup never calls the elementwise
+    ``==``.
+
+    Gradient arrays that only this loop holds ("owned": an op's fresh result, or a sum made
+    here) are reused: added into in place, written over by a one-input op's
+    ``backward_in_place``, and kept as a leaf's ``.grad`` without a copy.
+    """
+    grads: dict[Any, Any] = {root: gradient}  # tensor -> the sum of the gradients sent to it
+    owned: set[Any] = set()  # the tensors whose pending gradient is such an array
+    ready = [root]
+    while ready:
+        tensor = ready.pop()
+        grad = grads.pop(tensor, None)
+        mine = tensor in owned
+        if mine:
+            owned.remove(tensor)
+        fn = tensor.grad_fn
+        if grad is None:  # no path from the root sent it anything (e.g. only via a mask)
+            if fn is not None:
+                _release_parents(fn, ready)
+            continue
+        if fn is None or tensor.retains_grad:
+            _accumulate_into(tensor, grad, False, wrap, mine)
+            if fn is None:
+                continue
+            mine = False  # it may now be that tensor's .grad
+
+        # the chain rule: fn.backward(grad, *input arrays, output array)
+        parents = fn.inputs
+        if len(parents) == 2:  # the usual ops are called without building a list
+            input_grads = fn.backward(grad, parents[0].data, parents[1].data, tensor.data)
+        elif len(parents) == 1:
+            if mine and fn.backward_in_place is not None:
+                input_grads = (fn.backward_in_place(grad, parents[0].data, tensor.data),)
+            else:
+                input_grads = (fn.backward(grad, parents[0].data, tensor.data),)
+        else:
+            input_grads = fn.backward(grad, *[t.data for t in parents], tensor.data)
+        if not retain_graph:
+            fn.release()
+        if len(input_grads) != len(parents):  # checked here: zip(strict=True) costs 0.25 us/op
+            _wrong_count(fn, input_grads)
+
+        fresh = fn.returns_new_arrays
+        for parent, g in zip(parents, input_grads, strict=False):
+            if not parent._requires_grad:
+                continue
+            if g is not None:
+                new = fresh
+                if g.shape != parent.data.shape:
+                    g = sum_to_shape(g, parent.data.shape, fn.name)  # noqa: PLW2901
+                    new = True  # the sum is a new array
+                pending = grads.get(parent)
+                if pending is None:
+                    grads[parent] = g
+                    if new and type(g) is np.ndarray:  # (a NumPy scalar cannot change in place)
+                        owned.add(parent)
+                elif parent in owned and g.dtype == pending.dtype:
+                    pending += g  # in place: only this loop holds that array
+                else:
+                    total = pending + g  # a new array: never mutate a gradient handed out
+                    grads[parent] = total
+                    if type(total) is np.ndarray:
+                        owned.add(parent)
+            parent._consumers_left -= 1
+            if parent._consumers_left == 0:
+                ready.append(parent)
 
 
 def _backward_loop(
@@ -301,96 +380,70 @@ def _backward_loop(
     on_step: Callable[[Any, Function, Any, tuple[Any, ...]], None] | None,
     keep_all_grads: bool,
 ) -> None:
-    """The body of :func:`run_backward`, once every tensor knows its number of consumers.
+    """The body of :func:`run_backward` when something asks for more than ``.grad`` of leaves.
 
-    The dicts are keyed by the tensors themselves: a tensor hashes by identity, so a lookup
-    never calls the elementwise ``==`` (and no ``id()`` ints are made).
+    The same order and the same sums as :func:`_plain_backward_loop`, plus: the gradients of
+    ``wanted`` tensors are returned (``tl.grad``), ``on_step`` sees every op (``trace_backward``),
+    the anomaly checker sees every gradient, and under ``create_graph`` the gradients are
+    Tensors and every op's backward is itself recorded. Nothing here reuses an array in place.
     """
-    grads: dict[Any, Any] = {root: gradient}  # tensor -> the sum of the gradients sent to it
+    grads: dict[Any, Any] = {root: gradient}
     ready = [root]
     anomaly = _state.anomaly
-    # Gradient arrays that only this loop holds ("owned") may be added into in place, written
-    # over by an op's backward_in_place, and become a leaf's .grad without a copy. Not when
-    # on_step or the anomaly checker sees every gradient, nor under create_graph, where
-    # gradients are Tensors of the recorded graph.
-    reuse = on_step is None and anomaly is None and not create_graph
-    owned: set[Any] = set()  # the tensors whose pending gradient is such an array
-
     while ready:
         tensor = ready.pop()
         grad = grads.pop(tensor, None)
-        mine = tensor in owned
-        if mine:
-            owned.remove(tensor)
         fn = tensor.grad_fn
-        if grad is None:  # no path from the root sent it anything (e.g. only via a mask)
+        if grad is None:
             if fn is not None:
                 _release_parents(fn, ready)
             continue
         if wanted is not None:
             if tensor in wanted:
                 found[wanted[tensor]] = grad
-                mine = False
         elif fn is None or tensor.retains_grad or keep_all_grads:
-            _accumulate_into(tensor, grad, create_graph, wrap, mine)
-            mine = False  # it may now be that tensor's .grad
+            _accumulate_into(tensor, grad, create_graph, wrap)
         if fn is None:
             continue
 
-        # fn.backward(grad, *inputs, out): Tensors under create_graph, else their arrays
-        # (one- and two-input ops, the usual ones, are called without building a list).
-        parents = fn.inputs
-        n_parents = len(parents)
+        parents = fn.inputs  # Tensors under create_graph (the backward is recorded), else arrays
         if create_graph:
             input_grads = fn.backward(grad, *parents, tensor)
-        elif n_parents == 2:
-            input_grads = fn.backward(grad, parents[0].data, parents[1].data, tensor.data)
-        elif n_parents == 1:
-            if mine and fn.backward_in_place is not None:
-                input_grads = fn.backward_in_place(grad, parents[0].data, tensor.data)
-            else:
-                input_grads = fn.backward(grad, parents[0].data, tensor.data)
         else:
             input_grads = fn.backward(grad, *[t.data for t in parents], tensor.data)
-        if n_parents == 1:
+        if len(parents) == 1:
             input_grads = (input_grads,)
         if anomaly is not None:
             anomaly.after_backward(tensor, fn, grad, input_grads)
         if not retain_graph:
             fn.release()
 
-        new_arrays = reuse and fn.returns_new_arrays
-        reduced = [] if on_step is not None else None  # what on_step is shown
-        for parent, raw in zip(parents, input_grads, strict=True):
+        if len(input_grads) != len(parents):
+            _wrong_count(fn, input_grads)
+
+        reduced = []  # the input gradients, summed to each input's shape (what on_step sees)
+        for parent, g in zip(parents, input_grads, strict=False):  # counted above
             if not parent._requires_grad:
-                if reduced is not None:
-                    reduced.append(None)
+                reduced.append(None)
                 continue
-            g = raw
             if g is not None:
-                shape = parent.data.shape
-                new = new_arrays
-                if g.shape != shape:
-                    g = sum_to_shape(g, shape, fn.name)
-                    new = reuse  # the sum is a new array
-                if parent not in grads:
-                    grads[parent] = g
-                    if new and type(g) is np.ndarray:
-                        owned.add(parent)
-                elif parent in owned and g.dtype == grads[parent].dtype:
-                    grads[parent] += g  # in place: only this loop holds that array
-                else:
-                    total = grads[parent] + g  # a new array: never mutate a given gradient
-                    grads[parent] = total
-                    if reuse and type(total) is np.ndarray:
-                        owned.add(parent)
-            if reduced is not None:
-                reduced.append(g)
+                if g.shape != parent.data.shape:
+                    g = sum_to_shape(g, parent.data.shape, fn.name)  # noqa: PLW2901
+                grads[parent] = g if parent not in grads else grads[parent] + g
+            reduced.append(g)
             parent._consumers_left -= 1
             if parent._consumers_left == 0:
                 ready.append(parent)
-        if reduced is not None:
+        if on_step is not None:
             on_step(tensor, fn, grad, tuple(reduced))
+
+
+def _wrong_count(fn: Function, input_grads: Any) -> None:
+    raise ValueError(
+        f"{fn.name}.backward returned {len(input_grads)} gradient(s) for {len(fn.inputs)} "
+        "input(s); return one gradient per input (a tuple when there are several, None for an "
+        "input that needs none)"
+    )
 
 
 def _release_parents(fn: Function, ready: list[Any]) -> None:
