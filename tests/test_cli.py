@@ -63,7 +63,8 @@ def test_demo_with_few_epochs_writes_its_files(tmp_path, capsys):
 
     source = (out / "graph.dot").read_text()
     assert source.startswith("digraph")
-    assert "MatMul" in source
+    assert source.count("label=<Linear>") == 2  # the op x @ W + b of fc1 and of fc2
+    assert "label=<CrossEntropy>" in source
     assert (out / "loss.png").read_bytes().startswith(b"\x89PNG")
 
 

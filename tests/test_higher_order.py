@@ -18,6 +18,7 @@ from hypothesis import given
 
 import tinygrad_lite as tl
 from tinygrad_lite import Tensor, ops
+from tinygrad_lite.nn import functional as F
 from tinygrad_lite.tensor import apply
 
 
@@ -47,6 +48,11 @@ def _same_or_broadcast(n_inputs: int):
 def _matmul_shapes(draw):
     n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
     return {}, [(n, k), (k, m)]
+
+
+def _linear_shapes(draw):
+    n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+    return {}, [(n, k), (k, m), (m,)]
 
 
 def _axis_shapes(draw):
@@ -93,6 +99,7 @@ SMOOTH: dict[str, Smooth] = {
     "pow": Smooth(lambda p, x, y: x**y, (POSITIVE, ANY), _same_or_broadcast(2)),
     "pow_const": Smooth(lambda p, x: x**3, (ANY,), _same_or_broadcast(1)),
     "matmul": Smooth(lambda p, x, y: x @ y, (ANY, ANY), _matmul_shapes),
+    "linear": Smooth(lambda p, x, w, b: F.linear(x, w, b), (ANY, ANY, ANY), _linear_shapes),
     "softmax": Smooth(lambda p, x: x.softmax(p["axis"]), (floats(-4, 4),), _axis_shapes),
     "log_softmax": Smooth(lambda p, x: x.log_softmax(p["axis"]), (floats(-4, 4),), _axis_shapes),
     "sum": Smooth(lambda p, x: x.sum(p["axis"], p["keepdims"]).tanh(), (ANY,), _reduce_shapes),

@@ -163,9 +163,10 @@ def test_train_and_eval_reach_every_module():
 def test_module_call_records_the_module_scope():
     net = nn.TwoLayerNet(2, 3, 2)
     out = net(Tensor.ones(1, 2, requires_grad=True))
-    add = out.grad_fn  # fc2: x @ W + b
-    assert add.scope == ("TwoLayerNet", "fc2: Linear")
-    relu_out = add.inputs[0].grad_fn.inputs[0]
+    fc2 = out.grad_fn  # x @ W + b, the fused op
+    assert fc2.name == "Linear"
+    assert fc2.scope == ("TwoLayerNet", "fc2: Linear")
+    relu_out = fc2.inputs[0]
     assert relu_out.grad_fn.name == "ReLU"
     assert relu_out.grad_fn.scope == ("TwoLayerNet", "act: ReLU")
     assert nn.Linear(2, 2)(Tensor.ones(1, 2)).grad_fn.scope == ("Linear",)

@@ -41,7 +41,7 @@ def test_every_op_passes_and_the_table_lists_each_one(capsys):
 def test_the_table_covers_every_differentiable_tensor_op():
     names = {c.name.split(" ")[0] for c in opcheck.CHECKS}
     api_ops = {
-        "add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log", "sqrt", "abs",
+        "add", "sub", "mul", "div", "pow", "neg", "matmul", "linear", "exp", "log", "sqrt", "abs",
         "relu", "identity", "sigmoid", "tanh", "clip", "sum", "mean", "max", "min", "reshape",
         "flatten", "transpose", "T", "getitem", "softmax", "log_softmax",
     }  # fmt: skip

@@ -17,6 +17,7 @@ from hypothesis import example, given, settings
 
 import tinygrad_lite as tl
 from tinygrad_lite import Tensor
+from tinygrad_lite.nn import functional as F
 
 
 def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
@@ -275,6 +276,77 @@ def test_matmul_forward_and_backward(shapes, data):
     ga, gb = tl.numerical_grad(lambda p, q: ((p @ q) * upstream).sum(), a, b)
     np.testing.assert_allclose(x.grad.data, ga, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(y.grad.data, gb, rtol=1e-5, atol=1e-7)
+
+
+# ---------------------------------------------------------------- linear (x @ W + b, one op)
+
+
+@given(
+    n=st.integers(0, 4),  # 0: an empty batch; 1: the outer-product form of x.T @ grad
+    n_in=st.integers(1, 4),
+    n_out=st.integers(1, 4),
+    x_needs_grad=st.booleans(),
+    data=st.data(),
+)
+def test_linear_is_one_op_with_the_gradients_of_matmul_then_add(n, n_in, n_out, x_needs_grad, data):
+    def draw(shape):
+        return data.draw(hnp.arrays(np.float64, shape, elements=floats(-3, 3)))
+
+    a, w, b = draw((n, n_in)), draw((n_in, n_out)), draw((n_out,))
+    x = Tensor(a, requires_grad=x_needs_grad)
+    weight, bias = Tensor(w, requires_grad=True), Tensor(b, requires_grad=True)
+    out = F.linear(x, weight, bias)
+    assert out.grad_fn.name == "Linear"
+    assert out.grad_fn.inputs == (x, weight, bias)
+    np.testing.assert_allclose(out.data, a @ w + b, rtol=1e-12, atol=1e-12)
+    upstream = draw(out.shape)
+    out.backward(upstream)
+    ga, gw, gb = tl.numerical_grad(lambda p, q, r: ((p @ q + r) * upstream).sum(), a, w, b)
+    np.testing.assert_allclose(weight.grad.data, gw, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(bias.grad.data, gb, rtol=1e-5, atol=1e-7)
+    if x_needs_grad:
+        np.testing.assert_allclose(x.grad.data, ga, rtol=1e-5, atol=1e-7)
+    else:
+        assert x.grad is None
+
+    # the same numbers as the two ops it fuses
+    x2, w2, b2 = (Tensor(v, requires_grad=True) for v in (a, w, b))
+    raw = x2 @ w2 + b2
+    assert raw.grad_fn.name == "Add"
+    raw.backward(upstream)
+    np.testing.assert_allclose(weight.grad.data, w2.grad.data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(bias.grad.data, b2.grad.data, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "bias_shape"),
+    [
+        ((3,), (2,)),  # one sample as a vector
+        ((2, 4, 3), (2,)),  # extra leading axes
+        ((4, 3), None),  # no bias: just the MatMul
+        ((4, 3), (1,)),  # a bias that only broadcasts
+    ],
+)
+def test_linear_on_other_shapes_records_matmul_then_add(x_shape, bias_shape):
+    rng = np.random.default_rng(0)
+    a, w = rng.standard_normal(x_shape), rng.standard_normal((3, 2))
+    x, weight = Tensor(a, requires_grad=True), Tensor(w, requires_grad=True)
+    bias = (
+        None if bias_shape is None else Tensor(rng.standard_normal(bias_shape), requires_grad=True)
+    )
+    out = F.linear(x, weight, bias)
+    assert out.grad_fn.name == ("MatMul" if bias is None else "Add")
+    expected = a @ w if bias is None else a @ w + bias.data
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    assert tl.gradcheck(lambda p, q: F.linear(p, q, bias).sum(), a, w)
+
+
+def test_linear_with_shapes_that_do_not_fit_names_them():
+    x, weight = Tensor(np.ones((4, 3))), Tensor(np.ones((2, 5)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"MatMul: shapes \(4, 3\) @ \(2, 5\) do not fit"):
+        F.linear(x, weight, Tensor(np.zeros(5)))
+    with pytest.raises(ValueError, match=r"Add.*\(4, 2\) and \(3,\)"):
+        F.linear(Tensor(np.ones((4, 2))), weight[:, :2], Tensor(np.zeros(3)))
 
 
 # ---------------------------------------------------------------- boundary values, exactly

@@ -45,6 +45,8 @@ CHECKS: tuple[OpCheck, ...] = (
     OpCheck("matmul", lambda x, y: x @ y, ((3, 4), (4, 2))),
     OpCheck("matmul (batched)", lambda x, y: x @ y, ((2, 3, 4), (4, 2))),
     OpCheck("matmul (vector)", lambda x, y: x @ y, ((4,), (4, 3))),
+    OpCheck("linear", F.linear, ((4, 3), (3, 2), (2,))),
+    OpCheck("linear (one sample)", F.linear, ((1, 3), (3, 2), (2,))),
     OpCheck("exp", lambda x: x.exp(), ((3, 4),)),
     OpCheck("log", lambda x: x.log(), ((3, 4),), domain="positive"),
     OpCheck("sqrt", lambda x: x.sqrt(), ((3, 4),), domain="positive"),

@@ -165,6 +165,27 @@ class MatMul(Function):
         return gx, gy
 
 
+class Linear(Function):
+    """d(x@W+b)/dx = grad @ W.T, d(x@W+b)/dW = x.T @ grad, d(x@W+b)/db = sum of the rows of grad
+
+    The affine layer, x (N, in) @ W (in, out) + b (out,), recorded as one op: the same numbers
+    as a MatMul followed by an Add, in one graph node. Each of the N rows used b once, so b's
+    gradient is the sum of grad's rows (what the engine's broadcast rule would do after Add).
+    """
+
+    __slots__ = ()
+    returns_new_arrays = True
+
+    def forward(self, x, weight, bias):
+        return x @ weight + bias
+
+    def backward(self, grad, x, weight, bias, out):
+        gx = _matmul_t(grad, weight.swapaxes(-1, -2)) if self.needs_grad(0) else None
+        gw = _matmul_t(x.swapaxes(-1, -2), grad) if self.needs_grad(1) else None
+        gb = grad.sum(axis=0) if self.needs_grad(2) else None
+        return gx, gw, gb
+
+
 def _matmul_t(a, b):
     """``a @ b`` for MatMul's backward. With a shared axis of length 1 (a batch of one sample,
     ``x.T @ grad`` with x of shape (1, n)) the product is an outer product: ``a * b`` computes
