@@ -4,11 +4,13 @@ One step = forward, backward, and the SGD update ``W -= lr * dL/dW`` of all four
 on one batch of 100 float32 samples. The same step is written four times:
 
 - ``NumpyMLP``: the floor, forward and backward derived by hand (no graph at all);
-- ``EngineMLP``: raw Tensor ops, ``(x @ W1 + b1).relu() @ W2 + b2``, then the library's
-  fused softmax cross-entropy (``F.cross_entropy``, one op, as the floor fuses it by hand);
-  the update written out on ``.data``;
+- ``EngineMLP``: the engine's functions on raw Tensors, ``F.linear(x, W1, b1).relu()``,
+  ``F.linear(h, W2, b2)`` (``x @ W + b`` as one op) and the fused softmax cross-entropy
+  (``F.cross_entropy``, one op, as the floor fuses it by hand); the update written out on
+  ``.data``;
 - ``NNMLP``: ``nn.Linear`` layers, ``F.cross_entropy`` (one fused op) and ``optim.SGD``;
-- ``TorchMLP``: PyTorch eager, when it is installed.
+- ``TorchMLP``: PyTorch eager, when it is installed, with its fused ``F.linear`` and
+  ``F.cross_entropy`` too.
 
 What the four share (the SGD update, reading out the gradients, the check) is in ``steps.py``.
 The scaling grid (``scaling.py``) and the memory workload (``memory.py``) reuse these classes.
@@ -74,22 +76,23 @@ class NumpyMLP(NumpyStep):
 
 
 class EngineMLP(EngineStep):
-    """The engine with raw Tensor ops and the update written out on ``.data``."""
+    """The engine's functions on raw Tensors, the update written out on ``.data``."""
 
     lr = LR
 
     def __init__(self, problem: dict) -> None:
         from tinygrad_lite import Tensor  # noqa: PLC0415
-        from tinygrad_lite.nn import functional as F  # noqa: PLC0415
+        from tinygrad_lite.nn import functional  # noqa: PLC0415
 
         self.params = [Tensor(problem[k], requires_grad=True) for k in PARAMS]
         self.x, self.y = Tensor(problem["x"]), problem["y"]
-        self.cross_entropy = F.cross_entropy  # imported once, not in every timed step
+        self.F = functional  # imported once, not in every timed step
 
     def loss(self):
         W1, b1, W2, b2 = self.params
-        logits = (self.x @ W1 + b1).relu() @ W2 + b2
-        return self.cross_entropy(logits, self.y)
+        F = self.F
+        logits = F.linear(F.linear(self.x, W1, b1).relu(), W2, b2)  # x @ W + b, one op each
+        return F.cross_entropy(logits, self.y)
 
 
 class NNMLP(NNStep):
@@ -114,14 +117,16 @@ class NNMLP(NNStep):
 
 
 class TorchMLP(TorchStep):
-    """PyTorch eager with the same weights and the same ``x @ W + b`` layout."""
+    """PyTorch eager with the same weights and the same ``x @ W + b`` layout (its ``F.linear``
+    takes the weight as ``(out, in)``, so it gets ``W.T``, a view)."""
 
     names, lr = PARAMS, LR
 
     def loss(self):
         W1, b1, W2, b2 = self.params
-        logits = (self.x @ W1 + b1).relu() @ W2 + b2
-        return self.torch.nn.functional.cross_entropy(logits, self.y)
+        F = self.torch.nn.functional
+        logits = F.linear(F.linear(self.x, W1.T, b1).relu(), W2.T, b2)
+        return F.cross_entropy(logits, self.y)
 
 
 def implementations(problem: dict, torch=None) -> dict:
