@@ -59,18 +59,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     graph node, the fused op `Linear` (one backward for all three gradients: fewer nodes to
     record and to walk back). Any other case is recorded as `MatMul`, then `Add`.
     """
-    if (
-        bias is not None
-        and isinstance(x, Tensor)
-        and isinstance(weight, Tensor)
-        and isinstance(bias, Tensor)
-        and x.ndim == 2
-        and weight.ndim == 2
-        and bias.ndim == 1
-        and x.shape[1] == weight.shape[0]
-        and bias.shape[0] == weight.shape[1]
-    ):
-        return apply(ops.Linear(), x, weight, bias)
+    if isinstance(x, Tensor) and isinstance(weight, Tensor) and isinstance(bias, Tensor):
+        x_shape, w_shape = x.data.shape, weight.data.shape
+        # x (N, in) @ weight (in, out) + bias (out,)
+        if len(x_shape) == 2 and len(w_shape) == 2 and x_shape[1] == w_shape[0]:
+            if bias.data.shape == (w_shape[1],):
+                return apply(ops.Linear(), x, weight, bias)
     out = x @ weight  # other shapes, and shapes that do not fit: MatMul's rules and errors
     return out if bias is None else out + bias
 
