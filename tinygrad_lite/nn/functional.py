@@ -61,10 +61,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     if isinstance(x, Tensor) and isinstance(weight, Tensor) and isinstance(bias, Tensor):
         x_shape, w_shape = x.data.shape, weight.data.shape
-        # x (N, in) @ weight (in, out) + bias (out,)
-        if len(x_shape) == 2 and len(w_shape) == 2 and x_shape[1] == w_shape[0]:
-            if bias.data.shape == (w_shape[1],):
-                return apply(ops.Linear(), x, weight, bias)
+        fits = len(x_shape) == 2 and len(w_shape) == 2 and x_shape[1] == w_shape[0]
+        if fits and bias.data.shape == (w_shape[1],):  # x (N, in), weight (in, out), bias (out,)
+            return apply(ops.Linear(), x, weight, bias)
     out = x @ weight  # other shapes, and shapes that do not fit: MatMul's rules and errors
     return out if bias is None else out + bias
 
