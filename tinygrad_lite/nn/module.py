@@ -33,6 +33,7 @@ class Module:
         # mistaken for a parameter or a child.
         object.__setattr__(self, "_members", {})  # name -> parameter Tensor or child Module
         object.__setattr__(self, "_path", "")  # dotted name inside the outermost model
+        object.__setattr__(self, "_scope", type(self).__name__)  # see _scope_label
         object.__setattr__(self, "training", True)
 
     # ---------------------------------------------------------------- registration
@@ -164,10 +165,11 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run `forward` inside a module scope, so the recorded ops can be drawn grouped by
         module (the label is `"fc1: Linear"`, or the class name for the outermost model)."""
-        with module_scope(self._scope_label()):
+        with module_scope(self._scope):  # _scope_label(), kept up to date with _path
             return self.forward(*args, **kwargs)
 
     def _scope_label(self) -> str:
+        """How graphs label the ops this module records: `"fc1: Linear"`, or the class name."""
         attr = self._path.rpartition(".")[2]
         return f"{attr}: {type(self).__name__}" if attr else type(self).__name__
 
@@ -240,5 +242,6 @@ def _set_names(member: Tensor | Module, name: str, parent_path: str) -> None:
         return
     for sub_name, module in member.named_modules(path):
         object.__setattr__(module, "_path", sub_name)
+        object.__setattr__(module, "_scope", module._scope_label())
     for sub_name, p in member.named_parameters():
         p.name = _join(path, sub_name)
