@@ -338,10 +338,10 @@ def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Cal
                 input_grads = (fn.backward(grad, parents[0].data, tensor.data),)
         else:
             input_grads = fn.backward(grad, *[t.data for t in parents], tensor.data)
-        if not retain_graph:
-            fn.release()
         if len(input_grads) != len(parents):  # checked here: zip(strict=True) costs 0.25 us/op
             _wrong_count(fn, input_grads)
+        if not retain_graph:
+            fn.release()
 
         fresh = fn.returns_new_arrays
         for parent, g in zip(parents, input_grads, strict=False):
@@ -413,13 +413,12 @@ def _backward_loop(
             input_grads = fn.backward(grad, *[t.data for t in parents], tensor.data)
         if len(parents) == 1:
             input_grads = (input_grads,)
+        if len(input_grads) != len(parents):
+            _wrong_count(fn, input_grads)
         if anomaly is not None:
             anomaly.after_backward(tensor, fn, grad, input_grads)
         if not retain_graph:
             fn.release()
-
-        if len(input_grads) != len(parents):
-            _wrong_count(fn, input_grads)
 
         reduced = []  # the input gradients, summed to each input's shape (what on_step sees)
         for parent, g in zip(parents, input_grads, strict=False):  # counted above
