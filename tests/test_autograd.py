@@ -225,6 +225,65 @@ def test_a_backward_with_too_few_gradients_is_an_error_not_a_silent_gap(watched)
     assert (x._consumers_left, y._consumers_left) == (0, 0)
 
 
+class _NoGradientToTheFirstInput(tl.autograd.Function):
+    """x * y whose backward sends nothing to x (as an op that is constant in one input may)."""
+
+    def forward(self, x, y):
+        return x * y
+
+    def backward(self, grad, x, y, out):
+        return None, grad * x
+
+
+@pytest.mark.parametrize("watched", [False, True])
+def test_a_tensor_that_receives_no_gradient_still_lets_its_inputs_finish(watched):
+    # a -> u = a * 2 -> v = op(u, b) where op sends u nothing: u's own op must still count
+    # as done for a, which then gets only its gradient through the other path.
+    a, b = scalar(3.0), scalar(5.0)
+    u = a * 2.0
+    v = tl.tensor.apply(_NoGradientToTheFirstInput(), u, b)
+    loss = v + a * 7.0
+    if watched:
+        ga, gb = tl.grad(loss, [a, b])
+        assert (ga.item(), gb.item()) == (7.0, 6.0)
+    else:
+        loss.backward()
+        assert (a.grad.item(), b.grad.item()) == (7.0, 6.0)
+    assert (a._consumers_left, b._consumers_left, u._consumers_left) == (0, 0, 0)
+
+
+class _GradientOfTheWrongShape(tl.autograd.Function):
+    """Identity whose backward returns a gradient of shape ``self.shape``."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad, x, out):
+        return np.ones(self.shape)
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ((3,), (r"returned a gradient of shape \(3,\) for an input of shape \(2, 3\); a "
+                r"gradient must have the input's shape or a broadcast of it")),
+        ((2, 4), (r"returned a gradient of shape \(2, 4\), which does not reduce to its "
+                  r"input's shape \(2, 3\)")),
+    ],
+)  # fmt: skip
+def test_a_backward_that_returns_the_wrong_shape_is_named(shape, message):
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    out = tl.tensor.apply(_GradientOfTheWrongShape(shape), x)
+    with pytest.raises(ValueError, match="_GradientOfTheWrongShape.backward " + message):
+        out.sum().backward()
+    assert x.grad is None
+    assert x._consumers_left == 0
+
+
 def test_counts_are_zero_after_backward_and_after_a_freed_graph_error():
     x = scalar(2.0)
     y = x * x
