@@ -210,6 +210,41 @@ def test_a_plain_saved_file_is_not_a_checkpoint(tmp_path):
         tl.load_checkpoint(tmp_path / "weights.npz", model)
 
 
+def _header(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode(), dtype=np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ({HEADER: np.frombuffer(b"\xff\xfe{", dtype=np.uint8)}, f"has a corrupt {HEADER}"),
+        ({HEADER: _header("{not json")}, f"has a corrupt {HEADER}"),
+        ({HEADER: _header('["a list"]')}, "is not a tinygrad_lite checkpoint"),
+        ({HEADER: _header('{"format": "other"}')}, "is not a tinygrad_lite checkpoint"),
+        (
+            {HEADER: _header('{"format": "tinygrad_lite checkpoint", "version": 99}')},
+            "is a version 99 checkpoint; this tinygrad_lite reads version 1",
+        ),
+        ({"notes.text": np.zeros(3)}, "holds an unknown entry 'notes.text'"),
+    ],
+)
+def test_a_damaged_checkpoint_is_refused_and_changes_nothing(tmp_path, damage, message):
+    tl.manual_seed(0)
+    model = nn.TwoLayerNet(2, 16, 3)
+    tl.save_checkpoint(tmp_path / "run.npz", model)
+    arrays = tl.load(tmp_path / "run.npz")
+    arrays.update(damage)
+    tl.save(arrays, tmp_path / "damaged.npz")
+    other = nn.TwoLayerNet(2, 16, 3)
+    before = {k: v.copy() for k, v in other.state_dict().items()}
+    rng_before = tl.random.get_rng_state()
+    with pytest.raises(ValueError, match=f"load_checkpoint: '.*damaged.npz' {message}"):
+        tl.load_checkpoint(tmp_path / "damaged.npz", other)
+    for key, value in other.state_dict().items():
+        assert np.array_equal(value, before[key]), key
+    assert tl.random.get_rng_state() == rng_before
+
+
 def test_extra_values_must_be_json_and_nothing_is_written_otherwise(tmp_path):
     model = nn.TwoLayerNet(2, 16, 3)
     with pytest.raises(TypeError, match=r"not JSON serializable.*save arrays with tl\.save"):
