@@ -146,6 +146,22 @@ def test_modules_are_clusters_and_parameters_sit_in_their_layer():
     assert "cluster" not in draw_graph(loss, group_modules=False).source
 
 
+def test_a_parameter_shared_by_two_layers_sits_in_their_common_module():
+    # Weight tying: both layers use one tensor, so it belongs to neither layer's box, only to
+    # the model around them.
+    tl.manual_seed(0)
+    net = tl.nn.Sequential(tl.nn.Linear(3, 3), tl.nn.ReLU(), tl.nn.Linear(3, 3))
+    net[2].weight = net[0].weight
+    x = tl.Tensor(np.ones((2, 3), dtype=np.float32), name="x")
+    dot = draw_graph(net(x).sum())
+    nodes, _ = nodes_and_edges(dot)
+    where = cluster_paths(dot)
+    (shared,) = [n for n, attrs in nodes.items() if "(3, 3)" in attrs and "weight" in attrs]
+    assert where[shared] == ("Sequential",)
+    (bias,) = [n for n, attrs in nodes.items() if "<B>2.bias</B>" in attrs]
+    assert where[bias] == ("Sequential", "2: Linear")
+
+
 def test_local_derivatives_on_the_edges():
     x, y = leaf(2.0, "x"), leaf(3.0, "y")
     z = (x * y).exp()

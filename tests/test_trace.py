@@ -198,3 +198,25 @@ def test_trace_leaf_gradients_match_central_differences(a, b):
     numeric = tl.numerical_grad(lambda p, q: (p * q + q**3).tanh() * p - (q - p).relu(), a, b)
     got = dict(trace.leaf_gradients())
     assert [got["a"], got["b"]] == pytest.approx([n.item() for n in numeric], rel=1e-5, abs=1e-7)
+
+
+def test_numbers_and_summaries_are_formatted_for_reading():
+    from tinygrad_lite.trace import format_number, summarize  # noqa: PLC0415
+
+    assert format_number(np.bool_(True)) == "True"
+    assert format_number(np.int64(3)) == "3"
+    assert format_number(-0.0) == "0"
+    assert format_number(float("-inf")) == "-inf"
+    assert format_number(24.70413) == "24.7041"
+    assert format_number(1.5e-7) == "1.5e-07"
+    assert summarize(np.zeros((0, 3))) == "empty"
+    assert summarize(np.array([1.0, 2.0, 6.0])) == "min 1 mean 3 max 6"
+
+
+def test_generated_names_skip_the_names_the_user_gave():
+    x = leaf(2.0, "t1")  # a user name that looks like a generated one
+    y = x * 3.0
+    z = y + 1.0
+    text = str(trace_backward(z))
+    assert "Backward pass of t3 = 7" in text  # y is t2 (t1 is taken), z is t3
+    assert "dt3/dt1 = 3" in text
