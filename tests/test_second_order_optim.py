@@ -99,6 +99,31 @@ def test_newton_damps_when_the_hessian_is_not_positive_definite():
     assert x.item() == pytest.approx(1.0, abs=1e-9)
 
 
+def test_newton_gives_a_parameter_whose_gradient_is_constant_zero_curvature():
+    # f = (a - 2)^2 + 3 b: b's gradient is the constant 3 (no graph), so its Hessian row and
+    # column are 0; H = [[2, 0], [0, 0]] is singular, so the step is damped by min_damping.
+    a = Tensor([0.0], requires_grad=True, dtype=np.float64)
+    b = Tensor([1.0], requires_grad=True, dtype=np.float64)
+    opt = optim.Newton([a, b])
+    opt.step(make_closure(opt, lambda s, t: ((s - 2) ** 2 + t * 3.0).sum(), [a, b], True))
+    tau = opt.min_damping
+    assert opt.damping == tau
+    assert a.item() == pytest.approx(0.0 - (-4.0) / (2 + tau))  # (H + tau I) d = g, row a
+    assert b.item() == pytest.approx(1.0 - 3.0 / tau)  # row b: tau d = 3
+
+
+def test_newton_without_gradients_changes_nothing():
+    x = Tensor([0.5], requires_grad=True, dtype=np.float64)
+    opt = optim.Newton([x])
+
+    def closure():  # never calls backward
+        return (x * x).sum()
+
+    loss = opt.step(closure)
+    assert loss.item() == 0.25
+    assert x.item() == 0.5
+
+
 def test_newton_on_rosenbrock_and_float32():
     p = Tensor([-1.5, 2.0], requires_grad=True, dtype=np.float64)
     opt = optim.Newton([p])
@@ -227,6 +252,45 @@ def test_lbfgs_on_a_small_net_with_several_parameters():
         last = opt.step(closure).item()
     assert last < 0.5 * first
     assert all(p.dtype == np.float32 for p in model.parameters())
+
+
+def test_lbfgs_extends_a_first_step_that_is_too_short():
+    # f = (x - 100)^2 / 1000 from 0: the first trial step (0.2) leaves the slope almost as
+    # steep as at the start, so the search doubles the step until the slope flattens.
+    x = Tensor([0.0], requires_grad=True, dtype=np.float64)
+    opt = optim.LBFGS([x])
+    opt.step(make_closure(opt, lambda t: ((t - 100) ** 2 / 1000).sum(), [x]))
+    slope0, step = -0.2 * 0.2, x.item()  # g . d at the start, with d = -g = 0.2
+    assert step > 2 * 0.2  # beyond the first doubling
+    slope1 = (2 * (step - 100) / 1000) * 0.2
+    assert abs(slope1) <= opt.c2 * abs(slope0)  # the strong Wolfe curvature condition
+    assert opt.n_evals >= 4  # the start, then 0.2, 0.4, 0.8, ...
+
+
+class _SquareWithUphillGradient(tl.autograd.Function):
+    """x**2 whose backward points the wrong way (-2x): every step "downhill" goes up."""
+
+    def forward(self, x):
+        return x * x
+
+    def backward(self, grad, x, out):
+        return -2 * x * grad
+
+
+def test_lbfgs_line_search_that_finds_no_decrease_keeps_x_and_drops_the_history():
+    x = Tensor([1.0, -2.0], requires_grad=True, dtype=np.float64)
+    opt = optim.LBFGS([x])
+    opt.history.append((np.ones(2), np.ones(2)))  # as if an earlier step had been taken
+
+    def f(t):
+        return tl.tensor.apply(_SquareWithUphillGradient(), t).sum()
+
+    loss = opt.step(make_closure(opt, f, [x]))
+    assert loss.item() == 5.0
+    np.testing.assert_array_equal(x.data, [1.0, -2.0])
+    assert opt.history == []
+    assert opt.n_iters == 0
+    assert opt.n_evals > 2  # it did search
 
 
 def test_lbfgs_stops_at_a_stationary_point():
