@@ -177,3 +177,13 @@ def test_python_dash_m_help():
     assert done.returncode == 0, done.stderr
     assert "usage: tinygrad-lite" in done.stdout
     assert "demo" in done.stdout
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("tinygrad_lite.cli._cmd_gradcheck", interrupted)
+    assert main(["gradcheck"]) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "tinygrad-lite gradcheck: interrupted\n"

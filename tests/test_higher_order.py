@@ -403,3 +403,20 @@ def test_losses_have_second_derivatives(loss):
     z = np.array([[0.3, -1.2, 0.8], [1.1, 0.2, -0.4], [-0.7, 0.5, 1.6]])
     assert tl.gradcheck(loss, z)
     assert tl.gradgradcheck(loss, z)
+
+
+def test_a_grad_outputs_tensor_stays_in_the_graph_under_create_graph():
+    # J^T v with v a Tensor: differentiating the result with respect to v gives back J
+    # (the "double backward" way to get a Jacobian-vector product from reverse mode).
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True, dtype=np.float64)
+    v = Tensor([0.5, -1.0, 2.0], requires_grad=True, dtype=np.float64)
+    y = x * x  # J = diag(2x)
+    (jtv,) = tl.grad(y, [x], grad_outputs=v, create_graph=True)
+    np.testing.assert_allclose(jtv.data, 2 * x.data * v.data)
+    u = np.array([1.0, 1.0, -1.0])
+    (ju,) = tl.grad(jtv, [v], grad_outputs=u)  # d(u . J^T v)/dv = J u
+    np.testing.assert_allclose(ju.data, 2 * x.data * u)
+
+
+def test_gradgradcheck_of_a_function_without_a_graph_is_trivially_true():
+    assert tl.gradgradcheck(lambda x: Tensor(np.ones(2)).sum(), np.array([1.0, 2.0]))

@@ -546,3 +546,27 @@ def test_random_search_state_dict_round_trip():
     other.load_state_dict(state)
     assert other.scale == 2.0
     assert other.best_loss == opt.best_loss
+
+
+def test_base_classes_name_the_method_a_subclass_must_write():
+    from tinygrad_lite.optim.lr_scheduler import LRScheduler  # noqa: PLC0415
+    from tinygrad_lite.optim.optimizer import Optimizer  # noqa: PLC0415
+    from tinygrad_lite.optim.search import _Search  # noqa: PLC0415
+
+    class NoUpdate(Optimizer):
+        pass
+
+    class NoProposal(_Search):
+        pass
+
+    class NoSchedule(LRScheduler):
+        pass
+
+    w = tl.Tensor([1.0], requires_grad=True)
+    w.grad = tl.Tensor([0.5])
+    with pytest.raises(NotImplementedError, match=r"NoUpdate must implement update\(i, w, g\)"):
+        NoUpdate([w], lr=0.1).step()
+    with pytest.raises(NotImplementedError, match=r"NoProposal must implement propose\(w\)"):
+        NoProposal([w], lr=0.1).step(lambda: (w * w).sum())
+    with pytest.raises(NotImplementedError, match=r"NoSchedule must implement lr_at\(epoch\)"):
+        NoSchedule(optim.SGD([w], lr=0.1)).step()

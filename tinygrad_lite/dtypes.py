@@ -36,7 +36,10 @@ def parse_dtype(dtype: Any) -> np.dtype:
             f"unknown dtype {dtype!r}; use a NumPy dtype such as np.float32, np.float64 or np.int64"
         ) from None
     if d.kind not in "fiub":
-        raise TypeError(f"unsupported dtype {d}: tensors hold floats, integers or booleans")
+        raise TypeError(
+            f"unsupported dtype {d}: tensors hold floats, integers or booleans; use np.float32, "
+            "np.float64, np.int64 or np.bool_"
+        )
     return d
 
 

@@ -28,7 +28,10 @@ class GradcheckError(AssertionError):
 def _as_float64(x: Any) -> np.ndarray:
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     if data.dtype.kind not in "fiub":
-        raise TypeError(f"gradcheck inputs must be numeric arrays or Tensors, got {data.dtype}")
+        raise TypeError(
+            f"gradcheck inputs must be numeric arrays or Tensors, got dtype {data.dtype}; pass "
+            "float arrays such as np.array([1.0, 2.0])"
+        )
     return np.array(data, dtype=np.float64)
 
 

@@ -96,7 +96,10 @@ def grad(
     outs = _as_tensor_list(outputs, "outputs")
     ins = _as_tensor_list(inputs, "inputs")
     if not outs or not ins:
-        raise ValueError("grad: needs at least one output and one input")
+        raise ValueError(
+            f"grad: needs at least one output and one input, got {len(outs)} output(s) and "
+            f"{len(ins)} input(s); e.g. tl.grad(loss, [w, b])"
+        )
     if len(outs) == 1 and (grad_outputs is None or isinstance(grad_outputs, Tensor | np.ndarray)):
         grad_outs = [grad_outputs]
     elif grad_outputs is None:

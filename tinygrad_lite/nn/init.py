@@ -22,14 +22,22 @@ parameter's dtype.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from tinygrad_lite.random import generator
 from tinygrad_lite.tensor import Tensor
 
 
-def _fans(t: Tensor, initializer: str) -> tuple[int, int]:
+def _check_tensor(t: Any, initializer: str) -> None:
     if not isinstance(t, Tensor):
-        raise TypeError(f"nn.init.{initializer}: expected a Tensor, got {type(t).__name__}")
+        raise TypeError(
+            f"nn.init.{initializer}: expected a Tensor, got {type(t).__name__}; pass a "
+            "parameter such as layer.weight (initializers fill it in place)"
+        )
+
+
+def _fans(t: Tensor, initializer: str) -> tuple[int, int]:
+    _check_tensor(t, initializer)
     if t.ndim != 2:
         raise ValueError(
             f"nn.init.{initializer}: needs a 2-D (n_in, n_out) weight, got shape {t.shape}"
@@ -92,16 +100,14 @@ def he_uniform_(t: Tensor) -> Tensor:
 def zeros_(t: Tensor) -> Tensor:
     """All zeros (variance 0). For a weight matrix this makes every hidden unit compute the
     same thing and receive the same gradient: the symmetry problem."""
-    if not isinstance(t, Tensor):
-        raise TypeError(f"nn.init.zeros_: expected a Tensor, got {type(t).__name__}")
+    _check_tensor(t, "zeros_")
     t.data[...] = 0
     return t
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """`W ~ N(mean, std^2)`, variance std^2, any shape."""
-    if not isinstance(t, Tensor):
-        raise TypeError(f"nn.init.normal_: expected a Tensor, got {type(t).__name__}")
+    _check_tensor(t, "normal_")
     if std < 0:
         raise ValueError(f"nn.init.normal_: std must be >= 0, got {std}")
     return _fill_normal(t, std, mean)

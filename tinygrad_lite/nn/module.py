@@ -213,7 +213,10 @@ class Sequential(Module):
     def __getitem__(self, index: int) -> Module:
         layers = list(self.children())
         if not isinstance(index, int):
-            raise TypeError(f"Sequential indices must be integers, got {type(index).__name__}")
+            raise TypeError(
+                f"Sequential indices must be integers, got {type(index).__name__}; use seq[0] "
+                "for the first layer"
+            )
         if not -len(layers) <= index < len(layers):
             raise IndexError(f"Sequential index {index} out of range for {len(layers)} layers")
         return layers[index]
