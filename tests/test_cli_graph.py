@@ -97,6 +97,21 @@ def test_evaluate_computes_on_float_tensors_and_names_subexpressions():
     assert out.grad_fn.inputs[0].name == "relu(x * w + b)"
 
 
+def test_unary_minus_is_recorded_as_neg():
+    variables = parse_assignments(["x=2", "w=3"])
+    out = evaluate(parse_expression("-(x*w) + -x", set(variables)), variables)
+    assert out.item() == -8.0
+    assert out.grad_fn.inputs[0].grad_fn.name == "Neg"
+    out.backward()
+    assert variables["x"].grad.item() == -4.0  # d(-xw - x)/dx = -w - 1
+
+
+def test_a_long_refused_construct_is_shortened_in_the_message():
+    text = "open('" + "a" * 60 + "')"
+    with pytest.raises(ExpressionError, match=r"\(\"open\('a{31}\.\.\.\"\) is not allowed"):
+        parse_expression(text, set())
+
+
 def test_integer_powers_become_float_arithmetic():
     variables = parse_assignments(["x=1"])
     start = time.perf_counter()
