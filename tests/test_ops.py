@@ -318,6 +318,20 @@ def test_linear_is_one_op_with_the_gradients_of_matmul_then_add(n, n_in, n_out, 
     np.testing.assert_allclose(bias.grad.data, b2.grad.data, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("n", [1, 5])
+def test_linear_keeps_float32_float32(n):
+    rng = np.random.default_rng(n)
+    x, weight, bias = (
+        Tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
+        for shape in ((n, 3), (3, 2), (2,))
+    )
+    out = F.linear(x, weight, bias)
+    assert out.grad_fn.name == "Linear"
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert all(t.grad.dtype == np.float32 for t in (x, weight, bias))
+
+
 @pytest.mark.parametrize(
     ("x_shape", "bias_shape"),
     [
