@@ -265,7 +265,13 @@ def run_backward(
                     grads[parent] += sum_to_shape(g, parent.shape)   # fan-in adds up
     """
     # The usual loss.backward(): nothing watches the steps, nothing is recorded.
-    plain = inputs is None and on_step is None and not create_graph and not keep_all_grads
+    plain = (
+        inputs is None
+        and on_step is None
+        and _state.anomaly is None
+        and not create_graph
+        and not keep_all_grads
+    )
     wanted = {t: i for i, t in enumerate(inputs)} if inputs is not None else None
     found: list[Any] = [None] * len(inputs) if inputs is not None else []
     previous_mode = _state.grad_enabled  # as `with _grad_mode(create_graph):`, minus its cost
@@ -276,7 +282,7 @@ def run_backward(
         with _backward_lock:
             try:
                 _count_consumers(root)
-                if plain and _state.anomaly is None:
+                if plain:
                     _plain_backward_loop(root, gradient, retain_graph, wrap)
                 else:
                     _backward_loop(
