@@ -194,6 +194,12 @@ CASES = [
          r"target\.reshape\(-1, 1\)"),
     Case("SVM label past the last class", lambda: F.svm_loss(scores(), np.array([0, 5])),
          ValueError, r"svm_loss: class index 5 out of range", r"\[0, 2\]"),
+    Case("l2_penalty of no tensors", lambda: F.l2_penalty([]),
+         ValueError, r"l2_penalty: params is empty", r"model\.parameters\(\)"),
+    Case("l2_penalty of an array", lambda: F.l2_penalty([w(), np.ones(2)]),
+         TypeError, r"params\[1\] is a ndarray, not a Tensor", r"list of Tensors"),
+    Case("negative l2_penalty strength", lambda: F.l2_penalty([w()], alpha=-0.1),
+         ValueError, r"alpha must be >= 0 .*got -0\.1", r"alpha=1e-4"),
     # ---------------------------------------------------------------- nn
     Case("Linear fed the wrong feature count names the layer",
          lambda: nn.TwoLayerNet(4, 8, 2)(Tensor(np.ones((3, 5)))),

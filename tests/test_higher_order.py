@@ -100,6 +100,9 @@ SMOOTH: dict[str, Smooth] = {
     "pow_const": Smooth(lambda p, x: x**3, (ANY,), _same_or_broadcast(1)),
     "matmul": Smooth(lambda p, x, y: x @ y, (ANY, ANY), _matmul_shapes),
     "linear": Smooth(lambda p, x, w, b: F.linear(x, w, b), (ANY, ANY, ANY), _linear_shapes),
+    "l2_penalty": Smooth(
+        lambda p, x, y: F.l2_penalty([x, y], alpha=0.7), (ANY, ANY), _same_or_broadcast(2)
+    ),
     "softmax": Smooth(lambda p, x: x.softmax(p["axis"]), (floats(-4, 4),), _axis_shapes),
     "log_softmax": Smooth(lambda p, x: x.log_softmax(p["axis"]), (floats(-4, 4),), _axis_shapes),
     "sum": Smooth(lambda p, x: x.sum(p["axis"], p["keepdims"]).tanh(), (ANY,), _reduce_shapes),

@@ -260,6 +260,59 @@ def test_mse_refuses_to_broadcast():
         F.mse_loss(Tensor.zeros(3, 1), np.zeros(3))
 
 
+# ---------------------------------------------------------------- the L2 penalty
+
+
+@given(
+    shapes=st.lists(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3), min_size=1,
+                    max_size=3),
+    alpha=st.floats(0.0, 5.0),
+    upstream=values,
+    data=st.data(),
+)  # fmt: skip
+def test_l2_penalty_value_and_gradient_match_the_written_out_form(shapes, alpha, upstream, data):
+    arrays = [data.draw(hnp.arrays(np.float64, shape, elements=values)) for shape in shapes]
+    wants = [data.draw(st.booleans()) for _ in arrays]
+    wants[0] = True  # at least one input needs a gradient, so the op is recorded
+    params = [Tensor(a, requires_grad=want) for a, want in zip(arrays, wants, strict=True)]
+    penalty = F.l2_penalty(params, alpha=alpha)
+    assert penalty.grad_fn.name == "L2Penalty"
+    assert penalty.shape == ()
+    np.testing.assert_allclose(penalty.item(), alpha * sum((a * a).sum() for a in arrays),
+                               rtol=1e-12, atol=1e-12)  # fmt: skip
+    penalty.backward(np.array(upstream))
+    expected = tl.numerical_grad(
+        lambda *ps: upstream * alpha * sum((p * p).sum() for p in ps), *arrays
+    )
+    for p, want, g in zip(params, wants, expected, strict=True):
+        if want:
+            np.testing.assert_allclose(p.grad.data, g, rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(p.grad.data, 2 * alpha * upstream * p.data, rtol=1e-12)
+        else:
+            assert p.grad is None
+
+
+def test_l2_penalty_is_one_node_with_the_gradients_of_the_written_out_sum():
+    model = nn.MLP([3, 4, 2])
+    params = model.parameters()
+    F.l2_penalty(params, alpha=0.01).backward()
+    fused = [p.grad.data.copy() for p in params]
+    model.zero_grad()
+    (0.01 * sum((p * p).sum() for p in params)).backward()
+    for g, p in zip(fused, params, strict=True):
+        np.testing.assert_allclose(g, p.grad.data, rtol=1e-6)
+
+
+def test_l2_penalty_keeps_float32_and_counts_a_repeated_tensor_twice():
+    p = Tensor(np.array([1.0, -2.0], dtype=np.float32), requires_grad=True)
+    penalty = F.l2_penalty([p, p], alpha=0.5)  # as writing (p*p).sum() twice
+    assert penalty.dtype == np.float32
+    assert penalty.item() == 5.0
+    penalty.backward()
+    assert p.grad.dtype == np.float32
+    np.testing.assert_array_equal(p.grad.data, [2.0, -4.0])  # 2 * (2 * 0.5 * p)
+
+
 # ---------------------------------------------------------------- errors
 
 SCORE_LOSSES = [F.cross_entropy, F.svm_loss, F.multi_margin_loss]

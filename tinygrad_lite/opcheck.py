@@ -71,6 +71,7 @@ CHECKS: tuple[OpCheck, ...] = (
     OpCheck("log_softmax", lambda x: x.log_softmax(axis=0), ((3, 4),)),
     OpCheck("cross_entropy", lambda s: F.cross_entropy(s, LABELS), ((4, 3),)),
     OpCheck("mse_loss", F.mse_loss, ((4, 3), (4, 3))),
+    OpCheck("l2_penalty", lambda x, y: F.l2_penalty([x, y], alpha=0.3), ((3, 4), (4,))),
     OpCheck(
         "svm_loss", lambda s: F.svm_loss(s, LABELS), ((4, 3),), domain="distinct", smooth=False
     ),

@@ -177,7 +177,7 @@ class Linear(Function):
     returns_new_arrays = True
 
     def forward(self, x, weight, bias):
-        return x @ weight + bias
+        return np.dot(x, weight) + bias  # x @ weight + bias (np.dot: see _matmul_t)
 
     def backward(self, grad, x, weight, bias, out):
         gx = _matmul_t(grad, weight.swapaxes(-1, -2)) if self.needs_grad(0) else None
@@ -187,9 +187,17 @@ class Linear(Function):
 
 
 def _matmul_t(a, b):
-    """``a @ b`` for MatMul's backward. With a shared axis of length 1 (a batch of one sample,
-    ``x.T @ grad`` with x of shape (1, n)) the product is an outer product: ``a * b`` computes
-    the same numbers by broadcasting, several times faster than a GEMM of inner size 1."""
+    """``a @ b`` for the backward of MatMul and Linear, by the fastest route that gives the
+    same numbers.
+
+    Two 2-D arrays go to ``np.dot``, which hands them to BLAS directly: about 0.3 us less per
+    call than ``@`` on small matrices, and several times faster when the shared axis has
+    length 1 (``x.T @ grad`` for a batch of one sample, an outer product), where ``@`` runs
+    a slow general loop. Otherwise (more axes, or Tensors when the backward is recorded) a
+    shared axis of length 1 is still an outer product, ``a * b`` by broadcasting.
+    """
+    if type(a) is np.ndarray and a.ndim == 2 and b.ndim == 2:
+        return np.dot(a, b)
     return a * b if a.shape[-1] == 1 else a @ b
 
 
