@@ -11,6 +11,10 @@ The arrays are tiny, so this measures how much the engine adds per op at a reali
 for a learner's first network. The floor writes the backward by hand; what the versions
 share (the SGD update, reading out the gradients, the check) is in ``steps.py``.
 
+Two rows: the L2 term written out as above (``ALPHA * sum((p * p).sum() for p in params)``,
+20 ops on single numbers, two thirds of the step's graph), and the same step with the
+library's one-op ``F.l2_penalty(params, ALPHA)``, which computes it as the floor does.
+
 Run alone: ``python benchmarks/small_net.py [--quick]``.
 """
 
@@ -79,7 +83,7 @@ class NumpyNet(NumpyStep):
 
 class EngineNet(EngineStep):
     """The engine on raw Tensors (``F.linear``: ``x @ W + b`` as one op), the update written
-    out on ``.data``."""
+    out on ``.data``. The L2 term is written out as above: 20 ops on single numbers."""
 
     lr = LR
 
@@ -89,14 +93,23 @@ class EngineNet(EngineStep):
 
         self.params = [Tensor(problem[k], requires_grad=True) for k in PARAMS]
         self.x, self.y = Tensor(problem["x"]), Tensor(problem["y"])
-        self.linear = functional.linear  # imported once, not in every timed step
+        self.F = functional  # imported once, not in every timed step
+
+    def data_loss(self):
+        W1, b1, W2, b2, W3, b3 = self.params
+        linear = self.F.linear
+        score = linear(linear(linear(self.x, W1, b1).relu(), W2, b2).relu(), W3, b3)
+        return (1 - self.y * score).relu().mean()
 
     def loss(self):
-        W1, b1, W2, b2, W3, b3 = self.params
-        linear = self.linear
-        score = linear(linear(linear(self.x, W1, b1).relu(), W2, b2).relu(), W3, b3)
-        data_loss = (1 - self.y * score).relu().mean()
-        return data_loss + ALPHA * sum((p * p).sum() for p in self.params)
+        return self.data_loss() + ALPHA * sum((p * p).sum() for p in self.params)
+
+
+class EngineNetL2Op(EngineNet):
+    """The same, with the L2 term as the library's one op ``F.l2_penalty``."""
+
+    def loss(self):
+        return self.data_loss() + self.F.l2_penalty(self.params, ALPHA)
 
 
 class NNNet(NNStep):
@@ -113,10 +126,20 @@ class NNNet(NNStep):
             p.data[...] = problem[k]
         self.optimizer = optim.SGD(self.params, lr=LR)
         self.x, self.y = Tensor(problem["x"]), Tensor(problem["y"])
+        self.l2_penalty = nn.functional.l2_penalty
+
+    def data_loss(self):
+        return (1 - self.y * self.model(self.x)).relu().mean()
 
     def loss(self):
-        data_loss = (1 - self.y * self.model(self.x)).relu().mean()
-        return data_loss + ALPHA * sum((p * p).sum() for p in self.params)
+        return self.data_loss() + ALPHA * sum((p * p).sum() for p in self.params)
+
+
+class NNNetL2Op(NNNet):
+    """The nn version with ``F.l2_penalty``."""
+
+    def loss(self):
+        return self.data_loss() + self.l2_penalty(self.params, ALPHA)
 
 
 class TorchNet(TorchStep):
@@ -132,21 +155,31 @@ class TorchNet(TorchStep):
         return data_loss + ALPHA * sum((p * p).sum() for p in self.params)
 
 
-def implementations(problem: dict, torch=None) -> dict:
+def implementations(problem: dict, torch=None, l2_op: bool = False) -> dict:
+    """Every version of the step; with ``l2_op`` the engine and nn versions use
+    ``F.l2_penalty`` (PyTorch has no such op, so it is left out of that row)."""
+    if l2_op:
+        return step_versions(problem, None, NumpyNet, EngineNetL2Op, NNNetL2Op, TorchNet)
     return step_versions(problem, torch, NumpyNet, EngineNet, NNNet, TorchNet)
 
 
 def check(torch=None) -> None:
     """Same loss and gradients from every version, and the same weights after two steps."""
     check_steps("small net", implementations(make_problem(), torch), PARAMS)
+    check_steps("small net, L2 as one op", implementations(make_problem(), l2_op=True), PARAMS)
 
 
 def run(quick: bool = False, torch=None) -> list[Row]:
     check(torch)
-    impls = implementations(make_problem(), torch)
-    t = median_times({k: v.step for k, v in impls.items()}, rounds=5 if quick else 41)
-    case = "2-16-16-1 ReLU, 100 points, hinge + L2"
-    return [Row.from_versions("small net", case, "us/step", t, 2.5, scale=1e6)]
+    rows = []
+    for l2_op, case in (
+        (False, "2-16-16-1 ReLU, 100 points, hinge + L2 written out"),
+        (True, "the same, L2 as one op (F.l2_penalty)"),
+    ):
+        impls = implementations(make_problem(), torch, l2_op)
+        t = median_times({k: v.step for k, v in impls.items()}, rounds=5 if quick else 41)
+        rows.append(Row.from_versions("small net", case, "us/step", t, 2.5, scale=1e6))
+    return rows
 
 
 def check_quick() -> None:
