@@ -77,7 +77,10 @@ def test_cross_entropy_is_one_fused_node():
     scores = Tensor([[1.0, 2.0, 3.0]], requires_grad=True)
     loss = nn.CrossEntropyLoss()(scores, np.array([1]))
     assert loss.grad_fn.name == "CrossEntropy"
-    assert loss.grad_fn.inputs == (scores,)
+    assert loss.grad_fn.inputs[0] is scores
+    labels = loss.grad_fn.inputs[1]  # a constant input: where the labels enter the graph
+    assert not labels.requires_grad
+    np.testing.assert_array_equal(labels.data, [1])
     assert loss.grad_fn.scope == ("CrossEntropyLoss",)
     assert "softmax" in loss.grad_fn.describe_local()
 
@@ -160,6 +163,26 @@ def test_cross_entropy_accepts_label_tensors_and_integer_one_hot():
     assert F.cross_entropy(s, Tensor([1, 0])).item() == expected
     assert F.cross_entropy(s, [1, 0]).item() == expected
     assert F.cross_entropy(s, np.array([[0, 1], [1, 0]])).item() == pytest.approx(expected)
+
+
+def test_cross_entropy_copies_label_arrays_and_takes_label_tensors_as_inputs():
+    s = Tensor([[0.5, 1.5], [2.0, -1.0]], requires_grad=True)
+    labels = np.array([1, 0])
+    loss = F.cross_entropy(s, labels)
+    labels[:] = [0, 0]  # refilled for the next batch before backward: the loss kept its copy
+    loss.backward()
+    reference = Tensor(s.data, requires_grad=True)
+    F.cross_entropy(reference, np.array([1, 0])).backward()
+    np.testing.assert_array_equal(s.grad.data, reference.grad.data)
+
+    y = Tensor([1, 0])
+    assert F.cross_entropy(s, y).grad_fn.inputs[1] is y  # the Tensor itself is the input
+    rows = Tensor(np.array([[0.0, 1.0], [1.0, 0.0]], dtype=np.float32))
+    loss32 = F.cross_entropy(Tensor(s.data.astype(np.float32), requires_grad=True), rows)
+    assert loss32.grad_fn.inputs[1] is rows
+    rows64 = Tensor(np.array([[0.0, 1.0], [1.0, 0.0]]))  # float64 rows for float32 scores
+    loss32 = F.cross_entropy(Tensor(s.data.astype(np.float32), requires_grad=True), rows64)
+    assert loss32.grad_fn.inputs[1].dtype == np.float32  # a converted copy: float32 stays
 
 
 # ---------------------------------------------------------------- SVM and multi-margin

@@ -182,49 +182,43 @@ class CrossEntropy(Function):
 
     With class indices `y` as the target, t is one-hot: the loss needs only log p_i[y_i] and
     the backward subtracts 1 at [i, y_i], so no (N, C) one-hot array is ever built.
+
+    The target is the op's second input, a constant that gets no gradient: the graph shows
+    where the labels enter, and a `StaticGraph` can feed new labels on every run.
     """
 
-    __slots__ = ("probs", "rows", "scale", "target")
+    __slots__ = ("probs", "rows", "scale")
     returns_new_arrays = True
 
-    def __init__(self, target: np.ndarray, scale: float) -> None:
+    def __init__(self, scale: float) -> None:
         super().__init__()
-        self.target = target  # class indices of shape (N,), or rows of shape (N, C)
         self.scale = scale
 
-    def forward(self, scores: np.ndarray) -> np.ndarray:
+    def forward(self, scores: np.ndarray, target: np.ndarray) -> np.ndarray:
         shifted = scores - scores.max(axis=1, keepdims=True)
         exp = np.exp(shifted)
         sum_exp = exp.sum(axis=1, keepdims=True)
         self.probs = exp / sum_exp  # softmax, saved for backward
-        if self.target.ndim == 1:  # log p_i[y_i] = shifted_i[y_i] - log sum_exp_i
-            self.rows = rows = np.arange(len(self.target))  # 0..N-1, saved for backward
-            picked = shifted[rows, self.target] - np.log(sum_exp[:, 0])
+        if target.ndim == 1:  # log p_i[y_i] = shifted_i[y_i] - log sum_exp_i
+            self.rows = rows = np.arange(len(target))  # 0..N-1, saved for backward
+            picked = shifted[rows, target] - np.log(sum_exp[:, 0])
             loss = -picked.sum() * self.scale
         else:
-            loss = -(self.target * (shifted - np.log(sum_exp))).sum() * self.scale
+            loss = -(target * (shifted - np.log(sum_exp))).sum() * self.scale
         return np.asarray(loss, dtype=scores.dtype)
 
-    def backward(self, grad: Any, scores: Any, _out: Any) -> Any:
+    def backward(self, grad: Any, scores: Any, target: Any, _out: Any) -> Any:
         if isinstance(scores, Tensor):
             # create_graph: softmax is recomputed with Tensor ops so that the gradient itself
             # can be differentiated again.
-            target = Tensor(self._target_rows(scores.shape), dtype=scores.dtype)
-            return grad * (scores.softmax(axis=1) - target) * self.scale
-        if self.target.ndim == 1:  # (probs - onehot) * scale * grad, without the one-hot
+            rows = Tensor(_target_rows(target.data, scores.shape), dtype=scores.dtype)
+            return grad * (scores.softmax(axis=1) - rows) * self.scale, None
+        if target.ndim == 1:  # (probs - onehot) * scale * grad, without the one-hot
             scaled = grad * self.scale
             d_scores = self.probs * scaled
-            d_scores[self.rows, self.target] -= scaled
-            return d_scores
-        return grad * (self.probs - self.target) * self.scale
-
-    def _target_rows(self, shape: tuple[int, ...]) -> np.ndarray:
-        """The target as (N, C) rows: one-hot rows built from class indices."""
-        if self.target.ndim == 2:
-            return self.target
-        rows = np.zeros(shape)
-        rows[np.arange(shape[0]), self.target] = 1
-        return rows
+            d_scores[self.rows, target] -= scaled
+            return d_scores, None
+        return grad * (self.probs - target.astype(scores.dtype, copy=False)) * self.scale, None
 
     def release(self) -> None:
         self.probs = self.rows = None
@@ -234,21 +228,35 @@ class CrossEntropy(Function):
         return "d(CE)/dscores = (softmax(scores) - onehot(labels)) / N"
 
 
+def _target_rows(target: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The target as (N, C) rows: one-hot rows built from class indices."""
+    if target.ndim == 2:
+        return target
+    rows = np.zeros(shape)
+    rows[np.arange(shape[0]), target] = 1
+    return rows
+
+
 def cross_entropy(scores: Tensor, labels: Any, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy from raw scores: `-mean_i log softmax(s_i)[y_i]`.
 
-    `labels` are class indices of shape (N,) or one-hot / probability rows of shape (N, C).
-    Stable for huge scores (1e4 and beyond). One fused op, drawn as a single "CrossEntropy"
-    node; see `CrossEntropy` for the formulas.
+    `labels` are class indices of shape (N,) or one-hot / probability rows of shape (N, C),
+    as an array or a Tensor. Stable for huge scores (1e4 and beyond). One fused op, drawn as
+    a "CrossEntropy" node with the scores and the labels as its inputs; see `CrossEntropy`
+    for the formulas.
     """
     _check_reduction(reduction, "cross_entropy")
     _check_scores(scores, "cross_entropy")
-    labels = _label_array(labels, scores, "cross_entropy")
-    # A copy (indices as they are, rows in the scores' dtype): backward reads the target
-    # again, after the caller may have refilled its label array for the next batch.
-    target = labels.copy() if labels.ndim == 1 else labels.astype(scores.dtype, copy=True)
-    scale = 1.0 / len(target) if reduction == "mean" else 1.0
-    return apply(CrossEntropy(target, scale), scores)
+    checked = _label_array(labels, scores, "cross_entropy")
+    scale = 1.0 / len(checked) if reduction == "mean" else 1.0
+    if isinstance(labels, Tensor) and (checked.ndim == 1 or checked.dtype == scores.dtype):
+        target = labels  # an input like any other: backward reads its array then
+    else:
+        # A copy (indices as they are, rows in the scores' dtype): backward reads the target
+        # again, after the caller may have refilled its label array for the next batch.
+        copied = checked.copy() if checked.ndim == 1 else checked.astype(scores.dtype)
+        target = Tensor._from_array(copied)
+    return apply(CrossEntropy(scale), scores, target)
 
 
 def svm_loss(scores: Tensor, labels: Any, margin: float = 1.0, reduction: str = "mean") -> Tensor:
