@@ -200,6 +200,18 @@ CASES = [
          TypeError, r"params\[1\] is a ndarray, not a Tensor", r"list of Tensors"),
     Case("negative l2_penalty strength", lambda: F.l2_penalty([w()], alpha=-0.1),
          ValueError, r"alpha must be >= 0 .*got -0\.1", r"alpha=1e-4"),
+    # ---------------------------------------------------------------- StaticGraph
+    Case("StaticGraph run with another batch size",
+         lambda: tl.StaticGraph(lambda x: (x * w()).sum(), np.ones(2)).run(np.ones(3)),
+         ValueError, r"input 0 has shape \(3,\), but the graph was recorded for shape \(2,\)",
+         r"record another StaticGraph for this shape"),
+    Case("StaticGraph input the loss never reads as a graph input",
+         lambda: tl.StaticGraph(F.svm_loss, np.zeros((2, 3)), np.array([0, 1])),
+         ValueError, r"input 1 does not reach the loss through any recorded op",
+         r"use a loss that takes it as a graph input"),
+    Case("StaticGraph of a loss with many values",
+         lambda: tl.StaticGraph(lambda x: x * w(), np.ones(2)),
+         ValueError, r"a Tensor with one value; got shape \(2,\)", r"\.mean\(\)"),
     # ---------------------------------------------------------------- nn
     Case("Linear fed the wrong feature count names the layer",
          lambda: nn.TwoLayerNet(4, 8, 2)(Tensor(np.ones((3, 5)))),

@@ -22,12 +22,14 @@ from tinygrad_lite.graph import backward_frames, draw_graph
 from tinygrad_lite.higher_order import grad, gradgradcheck, hessian, hvp
 from tinygrad_lite.random import manual_seed
 from tinygrad_lite.serialization import load, save
+from tinygrad_lite.static import StaticGraph
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.trace import trace_backward
 
 __all__ = [
     "AnomalyError",
     "GradcheckError",
+    "StaticGraph",
     "Tensor",
     "backward_frames",
     "custom_op",

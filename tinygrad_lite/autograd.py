@@ -120,12 +120,18 @@ class Function:
     A one-input op may also define ``backward_in_place(grad, x, out)``: the same formula,
     written into ``grad`` and returning it. The engine calls it instead of ``backward`` when
     nothing but the backward pass holds ``grad``, which saves one gradient-sized array.
+
+    An op whose inputs need checks the shapes alone cannot give (class labels in range) may
+    define ``check_inputs(*arrays)``, raising a clear error. The function that records the
+    op checks them up front; a ``StaticGraph`` replay, which calls no such function, calls
+    ``check_inputs`` before each ``forward``.
     """
 
     __slots__ = ("freed", "inputs", "scope")
     elementwise = False  # True: out[i] depends on the inputs' elements at i alone (broadcast)
     returns_new_arrays = False
     backward_in_place: Callable[..., Any] | None = None
+    check_inputs: Callable[..., None] | None = None
 
     def __init__(self) -> None:
         self.inputs: tuple[Any, ...] = ()

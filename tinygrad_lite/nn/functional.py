@@ -91,8 +91,9 @@ def _check_scores(scores: Any, fn: str) -> None:
         raise ValueError(f"{fn}: scores must have shape (N, C) with N, C >= 1, got shape {shape}")
 
 
-def _label_array(labels: Any, scores: Tensor, fn: str) -> np.ndarray:
-    """The labels as an ndarray, after checking their type, shape and (for indices) range."""
+def _label_array(labels: Any, shape: tuple[int, ...], fn: str) -> np.ndarray:
+    """The labels as an ndarray, after checking their type, shape and (for indices) range
+    against scores of shape ``shape`` (N, C)."""
     if isinstance(labels, Tensor):
         if labels.requires_grad:
             raise ValueError(
@@ -100,7 +101,7 @@ def _label_array(labels: Any, scores: Tensor, fn: str) -> np.ndarray:
             )
         labels = labels.data
     labels = np.asarray(labels)
-    n, c = scores.data.shape
+    n, c = shape
     kind = labels.dtype.kind  # "i"/"u": integers, "f": floats ("b" bool is no label)
     if kind not in "iuf":
         raise TypeError(f"{fn}: labels must be numbers, got dtype {labels.dtype}")
@@ -119,7 +120,7 @@ def _label_array(labels: Any, scores: Tensor, fn: str) -> np.ndarray:
             bad = (labels < 0) | (labels >= c)
             raise ValueError(
                 f"{fn}: class index {labels[bad][0]} out of range for {c} classes "
-                f"(scores of shape {scores.shape}); labels must lie in [0, {c - 1}]"
+                f"(scores of shape {shape}); labels must lie in [0, {c - 1}]"
             )
         return labels
     if labels.shape == (n, c):
@@ -132,13 +133,13 @@ def _label_array(labels: Any, scores: Tensor, fn: str) -> np.ndarray:
         return labels
     raise ValueError(
         f"{fn}: labels must have shape ({n},) (class indices) or ({n}, {c}) (one-hot rows) "
-        f"for scores of shape {scores.shape}, got shape {labels.shape}"
+        f"for scores of shape {shape}, got shape {labels.shape}"
     )
 
 
 def _class_indices(labels: Any, scores: Tensor, fn: str) -> np.ndarray:
     """Integer class indices of shape (N,), from indices or from one-hot rows."""
-    labels = _label_array(labels, scores, fn)
+    labels = _label_array(labels, scores.data.shape, fn)
     if labels.ndim == 1:
         return labels
     if not np.isin(labels, (0, 1)).all():
@@ -220,6 +221,10 @@ class CrossEntropy(Function):
             return d_scores, None
         return grad * (self.probs - target.astype(scores.dtype, copy=False)) * self.scale, None
 
+    def check_inputs(self, scores: np.ndarray, target: np.ndarray) -> None:
+        """Labels fed to a ``StaticGraph`` replay get the checks ``cross_entropy`` makes."""
+        _label_array(target, scores.shape, "cross_entropy")
+
     def release(self) -> None:
         self.probs = self.rows = None
         super().release()
@@ -247,7 +252,7 @@ def cross_entropy(scores: Tensor, labels: Any, reduction: str = "mean") -> Tenso
     """
     _check_reduction(reduction, "cross_entropy")
     _check_scores(scores, "cross_entropy")
-    checked = _label_array(labels, scores, "cross_entropy")
+    checked = _label_array(labels, scores.data.shape, "cross_entropy")
     scale = 1.0 / len(checked) if reduction == "mean" else 1.0
     if isinstance(labels, Tensor) and (checked.ndim == 1 or checked.dtype == scores.dtype):
         target = labels  # an input like any other: backward reads its array then
