@@ -6,7 +6,9 @@
 
 Each workload first checks that the engine gives the hand-written NumPy version's loss and
 gradients, then times both in the same process. The table's "engine / NumPy" column is the
-number the targets are about. PyTorch's column appears when ``import torch`` works.
+number the targets are about. The training-step workloads also time the engine version
+recorded once as a ``tl.StaticGraph`` and replayed ("StaticGraph"). PyTorch's column appears
+when ``import torch`` works.
 """
 
 from __future__ import annotations
@@ -49,14 +51,14 @@ def ratio(value: float, floor: float) -> str:
 def table(rows: list[Row], with_torch: bool) -> str:
     """The results as a Markdown table."""
     head = ["workload", "case", "unit", "NumPy (floor)", "engine", "engine / NumPy", "target",
-            "met", "nn", "nn / NumPy"]  # fmt: skip
+            "met", "StaticGraph", "StaticGraph / NumPy", "nn", "nn / NumPy"]  # fmt: skip
     if with_torch:
         head += ["PyTorch", "PyTorch / NumPy"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [r.workload, r.case, r.unit, fmt(r.numpy), fmt(r.engine), ratio(r.engine, r.numpy),
                  r.goal(), r.met()]  # fmt: skip
-        for name in ("nn", "torch") if with_torch else ("nn",):
+        for name in ("static", "nn", "torch") if with_torch else ("static", "nn"):
             value = r.others.get(name)
             if value is None:
                 cells += ["-", "-"]

@@ -95,21 +95,21 @@ class EngineNet(EngineStep):
         self.x, self.y = Tensor(problem["x"]), Tensor(problem["y"])
         self.F = functional  # imported once, not in every timed step
 
-    def data_loss(self):
+    def data_loss(self, x, y):
         W1, b1, W2, b2, W3, b3 = self.params
         linear = self.F.linear
-        score = linear(linear(linear(self.x, W1, b1).relu(), W2, b2).relu(), W3, b3)
-        return (1 - self.y * score).relu().mean()
+        score = linear(linear(linear(x, W1, b1).relu(), W2, b2).relu(), W3, b3)
+        return (1 - y * score).relu().mean()
 
-    def loss(self):
-        return self.data_loss() + ALPHA * sum((p * p).sum() for p in self.params)
+    def loss_of(self, x, y):
+        return self.data_loss(x, y) + ALPHA * sum((p * p).sum() for p in self.params)
 
 
 class EngineNetL2Op(EngineNet):
     """The same, with the L2 term as the library's one op ``F.l2_penalty``."""
 
-    def loss(self):
-        return self.data_loss() + self.F.l2_penalty(self.params, ALPHA)
+    def loss_of(self, x, y):
+        return self.data_loss(x, y) + self.F.l2_penalty(self.params, ALPHA)
 
 
 class NNNet(NNStep):
@@ -128,18 +128,18 @@ class NNNet(NNStep):
         self.x, self.y = Tensor(problem["x"]), Tensor(problem["y"])
         self.l2_penalty = nn.functional.l2_penalty
 
-    def data_loss(self):
-        return (1 - self.y * self.model(self.x)).relu().mean()
+    def data_loss(self, x, y):
+        return (1 - y * self.model(x)).relu().mean()
 
-    def loss(self):
-        return self.data_loss() + ALPHA * sum((p * p).sum() for p in self.params)
+    def loss_of(self, x, y):
+        return self.data_loss(x, y) + ALPHA * sum((p * p).sum() for p in self.params)
 
 
 class NNNetL2Op(NNNet):
     """The nn version with ``F.l2_penalty``."""
 
-    def loss(self):
-        return self.data_loss() + self.l2_penalty(self.params, ALPHA)
+    def loss_of(self, x, y):
+        return self.data_loss(x, y) + self.l2_penalty(self.params, ALPHA)
 
 
 class TorchNet(TorchStep):

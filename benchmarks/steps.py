@@ -3,8 +3,10 @@
 The MLP (``mlp.py``) and the small net (``small_net.py``) each subclass these: the floor
 (``NumpyStep``) with forward and backward derived by hand, the engine with raw Tensor ops
 (``EngineStep``), the engine through ``nn`` and ``optim`` (``NNStep``) and PyTorch eager
-(``TorchStep``). The workload writes the math (its ``loss_and_grads`` or ``loss``); what is
-the same everywhere (the SGD update, reading the gradients out, the comparison) lives here.
+(``TorchStep``). The workload writes the math (its ``loss_and_grads`` or ``loss_of``); what
+is the same everywhere (the SGD update, reading the gradients out, the comparison) lives
+here, as does ``StaticStep``: the engine version's graph recorded once as a
+``tl.StaticGraph`` and replayed every step.
 """
 
 from __future__ import annotations
@@ -44,15 +46,20 @@ class NumpyStep(ABC):
 
 
 class EngineStep(ABC):
-    """The engine: the subclass builds ``loss()`` from the Tensors in ``self.params``; backward
-    gives the gradients and the update is written out on ``.data``."""
+    """The engine: the subclass builds ``loss_of(x, y)`` from the Tensors in ``self.params``;
+    backward gives the gradients and the update is written out on ``.data``."""
 
     params: list
     lr: float
+    x: object  # the batch and its labels or targets, as the subclass's loss_of takes them
+    y: object
 
     @abstractmethod
+    def loss_of(self, x, y):
+        """The loss Tensor for a batch, recorded as a graph."""
+
     def loss(self):
-        """The loss Tensor, recorded as a graph."""
+        return self.loss_of(self.x, self.y)
 
     def loss_and_grads(self) -> tuple[np.ndarray, list[np.ndarray]]:
         loss = self.loss()
@@ -70,6 +77,39 @@ class EngineStep(ABC):
 
     def arrays(self) -> list[np.ndarray]:
         return [p.data for p in self.params]
+
+
+class StaticStep(EngineStep):
+    """An engine version's step recorded once as a ``tl.StaticGraph`` (with the batch and its
+    labels as the graph's inputs) and replayed: the same ops and parameters, the same update.
+    """
+
+    def __init__(self, engine: EngineStep) -> None:
+        import tinygrad_lite as tl  # noqa: PLC0415
+
+        self.params, self.lr = engine.params, engine.lr
+        self.x, self.y = _array(engine.x), _array(engine.y)
+        self.graph = tl.StaticGraph(engine.loss_of, self.x, self.y)
+
+    def loss_of(self, x, y):
+        raise NotImplementedError("a StaticStep replays its graph: see loss_and_grads, step")
+
+    def loss_and_grads(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        loss = self.graph.run(self.x, self.y)
+        grads = [p.grad.data for p in self.params]
+        for p in self.params:
+            p.grad = None
+        return loss.data, grads
+
+    def step(self) -> None:
+        self.graph.run(self.x, self.y)
+        for p in self.params:
+            p.data -= self.lr * p.grad.data
+            p.grad = None
+
+
+def _array(value) -> np.ndarray:
+    return value.data if hasattr(value, "grad_fn") else np.asarray(value)
 
 
 class NNStep(EngineStep):
@@ -127,8 +167,10 @@ def step_versions(
     pytorch: type[TorchStep],
 ) -> dict:
     """Every available version of one training step, the floor first: "numpy", "engine",
-    "nn" (once ``nn`` and ``optim`` exist) and "torch" (when PyTorch is installed)."""
+    "static" (the engine version replayed by a StaticGraph), "nn" (once ``nn`` and ``optim``
+    exist) and "torch" (when PyTorch is installed)."""
     versions = {"numpy": numpy(problem), "engine": engine(problem)}
+    versions["static"] = StaticStep(engine(problem))
     if have_nn():
         versions["nn"] = nn(problem)
     if torch is not None:
