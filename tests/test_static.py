@@ -152,7 +152,7 @@ def test_a_graph_per_shape_and_the_recorded_graph_can_be_drawn(tmp_path):
     full.run(np.ones((4, 3), np.float32))
     last.run(np.ones((1, 3), np.float32))
     np.testing.assert_allclose(layer.bias.grad.data, [5.0, 5.0])
-    assert repr(full) == "StaticGraph(2 ops, 1 inputs, 2 parameters)"
+    assert repr(full) == "StaticGraph(2 ops, 1 input, 2 parameters)"
     source = tl.draw_graph(full.loss).source
     assert "Linear" in source
 

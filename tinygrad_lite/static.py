@@ -173,10 +173,8 @@ class StaticGraph:
                 _accumulate_into(param, grads[i], False, Tensor._from_array, fresh[i])
 
     def __repr__(self) -> str:
-        return (
-            f"StaticGraph({len(self._ops)} ops, {len(self._fed)} inputs, "
-            f"{len(self._params)} parameters)"
-        )
+        counts = (len(self._ops), "op"), (len(self._fed), "input"), (len(self._params), "parameter")
+        return "StaticGraph(" + ", ".join(f"{n} {w}{'s' * (n != 1)}" for n, w in counts) + ")"
 
 
 def _placeholder(value: Any) -> Tensor:

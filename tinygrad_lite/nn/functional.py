@@ -261,6 +261,7 @@ def cross_entropy(scores: Tensor, labels: Any, reduction: str = "mean") -> Tenso
         # again, after the caller may have refilled its label array for the next batch.
         copied = checked.copy() if checked.ndim == 1 else checked.astype(scores.dtype)
         target = Tensor._from_array(copied)
+        target.name = "labels"  # as graph drawings show it
     return apply(CrossEntropy(scale), scores, target)
 
 
