@@ -11,7 +11,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def python_blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
 @pytest.mark.graphviz  # the first example renders its graph with dot
@@ -31,7 +31,8 @@ def test_the_readme_examples_run_in_order_and_print_what_they_say(tmp_path, monk
     # the StaticGraph example trained on: its last loss came from a replay, and the model
     # still classifies the spiral
     step, loss, model = namespace["step"], namespace["loss"], namespace["model"]
-    assert type(step).__name__ == "StaticGraph" and loss.grad_fn is None
+    assert type(step).__name__ == "StaticGraph"
+    assert loss.grad_fn is None
     assert 0 <= loss.item() < 0.5
     X, y, Tensor = namespace["X"], namespace["y"], namespace["Tensor"]
     assert (model(Tensor(X)).argmax(axis=1).numpy() == y).mean() >= 0.95
