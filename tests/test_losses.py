@@ -180,9 +180,15 @@ def test_cross_entropy_copies_label_arrays_and_takes_label_tensors_as_inputs():
     rows = Tensor(np.array([[0.0, 1.0], [1.0, 0.0]], dtype=np.float32))
     loss32 = F.cross_entropy(Tensor(s.data.astype(np.float32), requires_grad=True), rows)
     assert loss32.grad_fn.inputs[1] is rows
-    rows64 = Tensor(np.array([[0.0, 1.0], [1.0, 0.0]]))  # float64 rows for float32 scores
-    loss32 = F.cross_entropy(Tensor(s.data.astype(np.float32), requires_grad=True), rows64)
-    assert loss32.grad_fn.inputs[1].dtype == np.float32  # a converted copy: float32 stays
+    for other in (np.float64, np.int64):  # rows of another dtype: float32 stays float32
+        rows = Tensor(np.array([[0, 1], [1, 0]], dtype=other))
+        scores32 = Tensor(s.data.astype(np.float32), requires_grad=True)
+        loss32 = F.cross_entropy(scores32, rows)
+        assert loss32.grad_fn.inputs[1] is rows
+        assert loss32.dtype == np.float32
+        loss32.backward()
+        assert scores32.grad.dtype == np.float32
+        assert loss32.item() == pytest.approx(F.cross_entropy(s, np.array([1, 0])).item())
 
 
 # ---------------------------------------------------------------- SVM and multi-margin

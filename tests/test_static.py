@@ -94,6 +94,12 @@ def test_labels_and_targets_are_fed_on_every_run():
         expected = F.cross_entropy(scores_of(Tensor(x)), np.array(labels)).item()
         assert step.run(x, np.array(labels), backward=False).item() == pytest.approx(expected)
 
+    one_hot = tl.StaticGraph(
+        lambda xb, yb: F.cross_entropy(scores_of(xb), yb), x, np.eye(3, dtype=int)[[0, 0]]
+    )
+    expected = F.cross_entropy(scores_of(Tensor(x)), np.array([2, 1])).item()
+    assert one_hot.run(x, np.eye(3, dtype=int)[[2, 1]]).item() == pytest.approx(expected)
+
     target = np.zeros((2, 3), np.float32)
     mse = tl.StaticGraph(lambda xb, t: F.mse_loss(scores_of(xb), t), x, target)
     new_target = np.full((2, 3), 5.0, np.float32)

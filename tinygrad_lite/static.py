@@ -21,9 +21,17 @@ a large part of a step for a small network (see ``benchmarks/``).
 
 What a replay sees anew: the values you pass to ``run`` (one per argument of your
 function), and the current ``.data`` of every parameter and constant. What the recording
-fixed: everything else. Shapes, Python numbers, which branch an ``if`` took, and values read
-outside the graph (``svm_loss`` turns labels into indices when it is called, so its labels
-cannot be fed; ``cross_entropy`` and ``mse_loss`` take them as graph inputs and can).
+fixed: everything else. Shapes, Python numbers, which branch an ``if`` took, which
+parameters get a gradient, and values read outside the graph (``svm_loss`` turns labels
+into indices when it is called, so its labels cannot be fed; ``cross_entropy`` and
+``mse_loss`` take them as graph inputs and can; give ``cross_entropy`` class indices or
+integer one-hot rows: float inputs are recorded as if they needed a gradient, which labels
+may not).
+
+A replay runs no ``Tensor`` code: ``tl.detect_anomaly``, ``trace_backward`` and
+``retain_grad`` do not see it (record and debug the loss the usual way first), and one
+``StaticGraph`` is run by one thread at a time (ops such as ``CrossEntropy`` keep what
+their backward needs between the two).
 """
 
 from __future__ import annotations

@@ -204,8 +204,9 @@ class CrossEntropy(Function):
             self.rows = rows = np.arange(len(target))  # 0..N-1, saved for backward
             picked = shifted[rows, target] - np.log(sum_exp[:, 0])
             loss = -picked.sum() * self.scale
-        else:
-            loss = -(target * (shifted - np.log(sum_exp))).sum() * self.scale
+        else:  # rows, in the scores' dtype (integer one-hot rows too)
+            rows = target.astype(scores.dtype, copy=False)
+            loss = -(rows * (shifted - np.log(sum_exp))).sum() * self.scale
         return np.asarray(loss, dtype=scores.dtype)
 
     def backward(self, grad: Any, scores: Any, target: Any, _out: Any) -> Any:
@@ -254,7 +255,7 @@ def cross_entropy(scores: Tensor, labels: Any, reduction: str = "mean") -> Tenso
     _check_scores(scores, "cross_entropy")
     checked = _label_array(labels, scores.data.shape, "cross_entropy")
     scale = 1.0 / len(checked) if reduction == "mean" else 1.0
-    if isinstance(labels, Tensor) and (checked.ndim == 1 or checked.dtype == scores.dtype):
+    if isinstance(labels, Tensor):
         target = labels  # an input like any other: backward reads its array then
     else:
         # A copy (indices as they are, rows in the scores' dtype): backward reads the target
