@@ -198,6 +198,8 @@ CASES = [
          ValueError, r"l2_penalty: params is empty", r"model\.parameters\(\)"),
     Case("l2_penalty of an array", lambda: F.l2_penalty([w(), np.ones(2)]),
          TypeError, r"params\[1\] is a ndarray, not a Tensor", r"list of Tensors"),
+    Case("l2_penalty strength as a string", lambda: F.l2_penalty([w()], alpha="0.1"),
+         TypeError, r"alpha must be a number, got '0\.1'", r"alpha=1e-4"),
     Case("negative l2_penalty strength", lambda: F.l2_penalty([w()], alpha=-0.1),
          ValueError, r"alpha must be >= 0 .*got -0\.1", r"alpha=1e-4"),
     # ---------------------------------------------------------------- StaticGraph

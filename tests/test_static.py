@@ -199,3 +199,32 @@ def test_bad_recordings_get_clear_errors():
         tl.StaticGraph(lambda: model(Tensor(x)).sum())
     with pytest.raises(TypeError, match=r"build must be a function"):
         tl.StaticGraph(model(Tensor(x)).sum(), x)
+
+
+class _NoGradientToTheFirstInput(tl.autograd.Function):
+    """x * y whose backward sends nothing to x (as an op that is constant in one input may)."""
+
+    def forward(self, x, y):
+        return x * y
+
+    def backward(self, grad, x, y, out):
+        return None, grad * x
+
+
+class _OneGradientForTwoInputs(_NoGradientToTheFirstInput):
+    def backward(self, grad, x, y, out):
+        return (grad * y,)
+
+
+def test_an_op_that_sends_nothing_to_an_input_and_one_that_sends_too_little():
+    a, b = Tensor(3.0, requires_grad=True), Tensor(5.0, requires_grad=True)
+    apply = tl.tensor.apply
+    # u = a * x gets no gradient; a still gets its gradient through the other path
+    step = tl.StaticGraph(
+        lambda x: apply(_NoGradientToTheFirstInput(), a * x, b) + a * 7.0, np.array(2.0)
+    )
+    assert step.run(np.array(2.0)).item() == 51.0  # 3 * 2 * 5 + 3 * 7
+    assert (a.grad.item(), b.grad.item()) == (7.0, 6.0)
+    broken = tl.StaticGraph(lambda x: apply(_OneGradientForTwoInputs(), a * x, b), np.array(2.0))
+    with pytest.raises(ValueError, match=r"returned 1 gradient\(s\) for 2 input\(s\)"):
+        broken.run(np.array(2.0))
