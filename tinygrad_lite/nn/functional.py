@@ -204,9 +204,9 @@ class CrossEntropy(Function):
             self.rows = rows = np.arange(len(target))  # 0..N-1, saved for backward
             picked = shifted[rows, target] - np.log(sum_exp[:, 0])
             loss = -picked.sum() * self.scale
-        else:  # rows, in the scores' dtype (integer one-hot rows too)
-            rows = target.astype(scores.dtype, copy=False)
-            loss = -(rows * (shifted - np.log(sum_exp))).sum() * self.scale
+        else:  # target rows t, in the scores' dtype (integer one-hot rows too)
+            t = target.astype(scores.dtype, copy=False)
+            loss = -(t * (shifted - np.log(sum_exp))).sum() * self.scale
         return np.asarray(loss, dtype=scores.dtype)
 
     def backward(self, grad: Any, scores: Any, target: Any, _out: Any) -> Any:
@@ -322,7 +322,8 @@ class L2Penalty(Function):
     def forward(self, *params: np.ndarray) -> np.ndarray:
         # np.vdot(p, p) is the sum of p's squared elements, (p * p).sum() in one BLAS call
         total = sum(np.vdot(p, p) for p in params)
-        return np.asarray(self.alpha * total, dtype=np.result_type(*params))
+        # the parameters' float dtype (1.0: integer tensors give a float penalty)
+        return np.asarray(self.alpha * total, dtype=np.result_type(*params, 1.0))
 
     def backward(self, grad: Any, *values: Any) -> Any:
         params = values[:-1]  # the last value is the output
