@@ -79,7 +79,7 @@ class EngineStep(ABC):
         return [p.data for p in self.params]
 
 
-class StaticStep(EngineStep):
+class StaticStep:
     """An engine version's step recorded once as a ``tl.StaticGraph`` (with the batch and its
     labels as the graph's inputs) and replayed: the same ops and parameters, the same update.
     """
@@ -91,8 +91,8 @@ class StaticStep(EngineStep):
         self.x, self.y = _array(engine.x), _array(engine.y)
         self.graph = tl.StaticGraph(engine.loss_of, self.x, self.y)
 
-    def loss_of(self, x, y):
-        raise NotImplementedError("a StaticStep replays its graph: see loss_and_grads, step")
+    def arrays(self) -> list[np.ndarray]:
+        return [p.data for p in self.params]
 
     def loss_and_grads(self) -> tuple[np.ndarray, list[np.ndarray]]:
         loss = self.graph.run(self.x, self.y)
