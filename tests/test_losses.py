@@ -335,6 +335,8 @@ def test_l2_penalty_is_one_node_with_the_gradients_of_the_written_out_sum():
 def test_l2_penalty_keeps_float32_and_counts_a_repeated_tensor_twice():
     p = Tensor(np.array([1.0, -2.0], dtype=np.float32), requires_grad=True)
     penalty = F.l2_penalty([p, p], alpha=0.5)  # as writing (p*p).sum() twice
+    assert "2 * alpha * p" in str(tl.trace_backward(penalty))
+    p.grad = None
     assert penalty.dtype == np.float32
     assert penalty.item() == 5.0
     penalty.backward()

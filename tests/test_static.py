@@ -228,3 +228,11 @@ def test_an_op_that_sends_nothing_to_an_input_and_one_that_sends_too_little():
     broken = tl.StaticGraph(lambda x: apply(_OneGradientForTwoInputs(), a * x, b), np.array(2.0))
     with pytest.raises(ValueError, match=r"returned 1 gradient\(s\) for 2 input\(s\)"):
         broken.run(np.array(2.0))
+
+
+def test_a_broadcast_parameter_gets_its_gradient_summed_back_to_its_shape():
+    b = Tensor(np.zeros((1, 3)), requires_grad=True)  # broadcast over the 4 rows of x
+    step = tl.StaticGraph(lambda x: ((x + b) * x).sum(), np.zeros((4, 3)))
+    x = np.arange(12.0).reshape(4, 3)
+    step.run(x)
+    np.testing.assert_array_equal(b.grad.data, x.sum(axis=0, keepdims=True))
