@@ -43,6 +43,7 @@ import numpy as np
 
 from tinygrad_lite.autograd import _accumulate_into, _wrong_count, enable_grad, sum_to_shape
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.trace import topological_order
 
 
 class StaticGraph:
@@ -83,7 +84,7 @@ class StaticGraph:
                 "inputs and the parameters with Tensor operations inside build"
             )
         self.loss = loss
-        order = _topological_order(loss)
+        order = topological_order(loss)  # inputs before the tensors made from them
         position = {t: i for i, t in enumerate(order)}  # a Tensor hashes by identity
         for k, t in enumerate(self.inputs):
             if t not in position:
@@ -187,38 +188,9 @@ class StaticGraph:
 
 def _placeholder(value: Any) -> Tensor:
     """A Tensor standing for one input while the graph is recorded."""
-    t = Tensor(value.data if isinstance(value, Tensor) else value)
+    t = Tensor(value)  # a copy of an array or of a Tensor's values
     t.requires_grad = t.data.dtype.kind == "f"  # records every op on it, even alone
     return t
-
-
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Every tensor of root's graph, each one after all the tensors it is computed from.
-
-    Kahn's algorithm from the root: count how many ops use each tensor, then emit a tensor
-    once every op using it has been emitted, which gives the order backwards.
-    """
-    uses: dict[Tensor, int] = {}
-    stack, seen = [root], {root}
-    while stack:
-        fn = stack.pop().grad_fn
-        if fn is None:
-            continue
-        for parent in fn.inputs:
-            uses[parent] = uses.get(parent, 0) + 1
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    backwards, ready = [], [root]
-    while ready:
-        tensor = ready.pop()
-        backwards.append(tensor)
-        if tensor.grad_fn is not None:
-            for parent in tensor.grad_fn.inputs:
-                uses[parent] -= 1
-                if uses[parent] == 0:
-                    ready.append(parent)
-    return backwards[::-1]
 
 
 def _fed_array(value: Any, shape: tuple[int, ...], dtype: np.dtype, k: int) -> np.ndarray:
