@@ -165,12 +165,13 @@ class StaticGraph:
                 input_grads = (input_grads,)
             if len(input_grads) != len(inputs):
                 _wrong_count(fn, input_grads)
-            for j, g, need in zip(inputs, input_grads, needs, strict=False):  # counted above
-                if not need or g is None:
+            for k, j in enumerate(inputs):  # (not zip(..., strict=False): see run_backward)
+                g = input_grads[k]
+                if not needs[k] or g is None:
                     continue
                 new = fn.returns_new_arrays
                 if g.shape != v[j].shape:
-                    g = sum_to_shape(g, v[j].shape, fn.name)  # noqa: PLW2901
+                    g = sum_to_shape(g, v[j].shape, fn.name)
                     new = True
                 if grads[j] is None:
                     grads[j], fresh[j] = g, new
