@@ -128,6 +128,43 @@ def test_cross_entropy_keeps_its_own_copy_of_the_labels(labels):
     np.testing.assert_array_equal(s.grad.data, expected)
 
 
+@settings(max_examples=60)
+@given(
+    dtype=st.sampled_from([np.float32, np.float64]),
+    n=st.integers(1, 80),
+    c=st.integers(1, 80),
+    data=st.data(),
+)
+def test_row_max_and_row_sum_equal_numpys_reductions(dtype, n, c, data):
+    # cross_entropy's forward takes these routes to the row max and row sums for speed
+    # (a transposed copy for tall narrow scores, BLAS for the sums): same max, same sums up
+    # to rounding, on both sides of every shape threshold.
+    a = data.draw(hnp.arrays(dtype, (n, c), elements=st.floats(-1e3, 1e3, width=32)))
+    np.testing.assert_array_equal(F._row_max(a), a.max(axis=1, keepdims=True))
+    sums = F._row_sum(a)
+    assert sums.shape == (n, 1)
+    assert sums.dtype == dtype
+    # Two summations of c numbers in different orders differ by at most the rounding of
+    # each: 2 * c * eps * sum |a| per row.
+    bound = 2 * c * np.finfo(dtype).eps * np.abs(a).sum(axis=1, keepdims=True)
+    assert np.all(np.abs(sums - a.sum(axis=1, keepdims=True)) <= bound)
+
+
+def test_row_max_keeps_nan_and_infinity():
+    a = np.array([[1.0, np.nan, 0.0], [np.inf, 1.0, 2.0], [-np.inf, -np.inf, -1.0], [0, 0, 0]])
+    np.testing.assert_array_equal(F._row_max(a), a.max(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("shape", [(64, 40), (3, 40), (100, 10), (1, 7), (7, 7)])
+def test_cross_entropy_value_for_tall_wide_and_square_scores(shape):
+    rng = np.random.default_rng(0)
+    scores = rng.standard_normal(shape) * 3
+    labels = rng.integers(0, shape[1], shape[0])
+    loss = F.cross_entropy(Tensor(scores), labels)
+    expected = reference_cross_entropy(scores, one_hot(labels, shape[1]), "mean")
+    np.testing.assert_allclose(loss.item(), expected, rtol=1e-12)
+
+
 def test_cross_entropy_of_uniform_scores_is_ln_c():
     for c in (2, 3, 10):
         loss = F.cross_entropy(Tensor(np.zeros((4, c))), np.arange(4) % c)
