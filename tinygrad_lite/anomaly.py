@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite import ops
-from tinygrad_lite.autograd import Function, _state
+from tinygrad_lite.autograd import Function, _state, current_scope
 from tinygrad_lite.trace import describe_local
 
 __all__ = ["AnomalyError", "detect_anomaly"]
@@ -191,7 +191,7 @@ class _Checker:
             return
         site = _call_site()
         lines = [f"forward of {fn.name} produced {_kinds(out.data)} in its output"]
-        lines += _details(fn, site, fn.scope)
+        lines += _details(fn, site, current_scope())  # (an op not recorded has no fn.scope)
         lines += [f"  {_describe(f'input {i}', t.data)}" for i, t in enumerate(inputs)]
         lines.append(f"  {_describe('output', out.data)}")
         lines.append(_cause(fn, [t.data for t in inputs], "forward"))

@@ -125,6 +125,12 @@ class Function:
     define ``check_inputs(*arrays)``, raising a clear error. The function that records the
     op checks them up front; a ``StaticGraph`` replay, which calls no such function, calls
     ``check_inputs`` before each ``forward``.
+
+    The graph fields ``inputs`` (the input Tensors), ``scope`` (the module labels) and
+    ``freed`` are set when ``apply`` records the op. There is no ``__init__`` to set them
+    earlier: an op object is made for every operation, recorded or not, and a Python-level
+    ``__init__`` call costs more than some NumPy ops on small arrays. An op with settings of
+    its own (an axis) stores them in its ``__init__``.
     """
 
     __slots__ = ("freed", "inputs", "scope")
@@ -132,11 +138,9 @@ class Function:
     returns_new_arrays = False
     backward_in_place: Callable[..., Any] | None = None
     check_inputs: Callable[..., None] | None = None
-
-    def __init__(self) -> None:
-        self.inputs: tuple[Any, ...] = ()
-        self.scope: tuple[str, ...] = ()
-        self.freed = False
+    inputs: tuple[Any, ...]  # set by apply() when it records the op, with scope and freed
+    scope: tuple[str, ...]
+    freed: bool
 
     @property
     def name(self) -> str:

@@ -52,7 +52,6 @@ class CustomFunction(Function):
     __slots__ = ("op",)
 
     def __init__(self, op: Any) -> None:
-        super().__init__()
         self.op = op
 
     @property

@@ -328,7 +328,6 @@ class Clip(Function):
     returns_new_arrays = True
 
     def __init__(self, lo: float | None, hi: float | None) -> None:
-        super().__init__()
         self.lo, self.hi = lo, hi
 
     def forward(self, x):
@@ -353,7 +352,6 @@ class Reduction(Function):
     __slots__ = ("axis", "keepdims")
 
     def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
-        super().__init__()
         self.axis, self.keepdims = axis, keepdims
 
     def _with_kept_dims(self, grad, shape):
@@ -432,7 +430,6 @@ class Reshape(Function):
     __slots__ = ("shape",)
 
     def __init__(self, shape: tuple[int, ...]) -> None:
-        super().__init__()
         self.shape = shape
 
     def forward(self, x):
@@ -448,7 +445,6 @@ class Transpose(Function):
     __slots__ = ("axes",)
 
     def __init__(self, axes: tuple[int, ...]) -> None:
-        super().__init__()
         self.axes = axes
 
     def forward(self, x):
@@ -464,7 +460,6 @@ class BroadcastTo(Function):
     __slots__ = ("shape",)
 
     def __init__(self, shape: tuple[int, ...]) -> None:
-        super().__init__()
         self.shape = shape
 
     def forward(self, x):
@@ -481,7 +476,6 @@ class GetItem(Function):
     returns_new_arrays = True
 
     def __init__(self, index: Any) -> None:
-        super().__init__()
         self.index = index
 
     def forward(self, x):
@@ -501,7 +495,6 @@ class ScatterAdd(Function):
     __slots__ = ("index", "shape")
 
     def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
-        super().__init__()
         self.index, self.shape = index, shape
 
     def forward(self, g):
@@ -523,7 +516,6 @@ class Softmax(Function):
     returns_new_arrays = True
 
     def __init__(self, axis: int) -> None:
-        super().__init__()
         self.axis = axis
 
     def forward(self, x):
@@ -541,7 +533,6 @@ class LogSoftmax(Function):
     returns_new_arrays = True
 
     def __init__(self, axis: int) -> None:
-        super().__init__()
         self.axis = axis
 
     def forward(self, x):

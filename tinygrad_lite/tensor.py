@@ -36,9 +36,10 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
     out = Tensor._from_array(data)
     if _state.grad_enabled:
         for t in inputs:
-            if t._requires_grad:
+            if t._requires_grad:  # record: link the output to the op and the op to its inputs
                 fn.inputs = inputs
                 fn.scope = _state.scope
+                fn.freed = False
                 out.grad_fn = fn
                 out._requires_grad = True
                 break

@@ -192,7 +192,6 @@ class CrossEntropy(Function):
     returns_new_arrays = True
 
     def __init__(self, scale: float) -> None:
-        super().__init__()
         self.scale = scale
 
     def forward(self, scores: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -340,7 +339,6 @@ class L2Penalty(Function):
     returns_new_arrays = True
 
     def __init__(self, alpha: float) -> None:
-        super().__init__()
         self.alpha = alpha
 
     def forward(self, *params: np.ndarray) -> np.ndarray:
