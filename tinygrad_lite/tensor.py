@@ -33,7 +33,13 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
         raise type(error)(f"{fn.name} on shape {shapes}: {arguments.with_fix(error)}") from None
     if type(data) is not np.ndarray:
         data = np.asarray(data)
-    out = Tensor._from_array(data)
+    # out = Tensor._from_array(data), written out: every op runs this, and the method call
+    # alone would add 7% to an op on small arrays (0.07 of 0.92 us for x + y on scalars).
+    out = object.__new__(Tensor)
+    out.data = data
+    out.grad = out.grad_fn = out.name = None
+    out.retains_grad = out._requires_grad = False
+    out._consumers_left = 0
     if _state.grad_enabled:
         for t in inputs:
             if t._requires_grad:  # record: link the output to the op and the op to its inputs
