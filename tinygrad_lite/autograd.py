@@ -225,6 +225,8 @@ def _count_consumers(root: Any) -> None:
         for parent in fn.inputs:
             if parent._requires_grad:
                 if parent._consumers_left == 0:  # first time seen: walk on through it
+                    parent._grad_sum = None  # the plain loop sums its gradients here
+                    parent._owns_grad_sum = False
                     stack.append(parent)
                 parent._consumers_left += 1
 
@@ -236,6 +238,7 @@ def _reset_counts(root: Any) -> None:
     while stack:
         tensor = stack.pop()
         tensor._consumers_left = 0
+        tensor._grad_sum = None
         if tensor.grad_fn is not None:
             for parent in tensor.grad_fn.inputs:
                 if parent not in seen:
@@ -315,23 +318,21 @@ def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Cal
     """The body of :func:`run_backward` for the usual ``loss.backward()``.
 
     Kahn's order: a tensor is popped from ``ready`` once every op that consumes it has sent
-    its gradient (the counts were set by :func:`_count_consumers`). The dict is keyed by the
-    tensors themselves: a tensor hashes by identity, so a lookup never calls the elementwise
-    ``==``.
+    its gradient (the counts were set by :func:`_count_consumers`). The gradients sent so far
+    are summed on the tensor itself, in ``tensor._grad_sum`` (the ``grads`` dict of the plain
+    algorithm above, without a dict lookup per edge), and dropped once it is popped.
 
-    Gradient arrays that only this loop holds ("owned": an op's fresh result, or a sum made
-    here) are reused: added into in place, written over by a one-input op's
-    ``backward_in_place``, and kept as a leaf's ``.grad`` without a copy.
+    Gradient arrays that only this loop holds ("owned", ``tensor._owns_grad_sum``: an op's
+    fresh result, or a sum made here) are reused: added into in place, written over by a
+    one-input op's ``backward_in_place``, and kept as a leaf's ``.grad`` without a copy.
     """
-    grads: dict[Any, Any] = {root: gradient}  # tensor -> the sum of the gradients sent to it
-    owned: set[Any] = set()  # the tensors whose pending gradient is such an array
+    root._grad_sum = gradient
+    root._owns_grad_sum = False  # the seed may be the caller's array: never add into it
     ready = [root]
     while ready:
         tensor = ready.pop()
-        grad = grads.pop(tensor, None)
-        mine = tensor in owned
-        if mine:
-            owned.remove(tensor)
+        grad, mine = tensor._grad_sum, tensor._owns_grad_sum
+        tensor._grad_sum = None
         fn = tensor.grad_fn
         if grad is None:  # no path from the root sent it anything (e.g. only via a mask)
             if fn is not None:
@@ -371,18 +372,16 @@ def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Cal
                 if g.shape != parent.data.shape:
                     g = sum_to_shape(g, parent.data.shape, fn.name)
                     new = True  # the sum is a new array
-                pending = grads.get(parent)
+                pending = parent._grad_sum
                 if pending is None:
-                    grads[parent] = g
-                    if new and type(g) is np.ndarray:  # (a NumPy scalar cannot change in place)
-                        owned.add(parent)
-                elif parent in owned and g.dtype == pending.dtype:
+                    parent._grad_sum = g  # (a NumPy scalar, not an ndarray, cannot be added into)
+                    parent._owns_grad_sum = new and type(g) is np.ndarray
+                elif parent._owns_grad_sum and g.dtype == pending.dtype:
                     pending += g  # in place: only this loop holds that array
                 else:
                     total = pending + g  # a new array: never mutate a gradient handed out
-                    grads[parent] = total
-                    if type(total) is np.ndarray:
-                        owned.add(parent)
+                    parent._grad_sum = total
+                    parent._owns_grad_sum = type(total) is np.ndarray
             parent._consumers_left -= 1
             if parent._consumers_left == 0:
                 ready.append(parent)

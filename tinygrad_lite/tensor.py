@@ -68,6 +68,8 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_consumers_left",  # during backward only: ops using this tensor yet to send a gradient
+        "_grad_sum",  # during backward only: the sum of the gradients sent to it so far
+        "_owns_grad_sum",  # and whether only the backward loop holds that array
         "_requires_grad",
         "data",
         "grad",
