@@ -224,10 +224,11 @@ def _count_consumers(root: Any) -> None:
             )
         for parent in fn.inputs:
             if parent._requires_grad:
-                if parent._consumers_left == 0:  # first time seen: walk on through it
+                if parent._consumers_left == 0:  # first time seen
                     parent._grad_sum = None  # the plain loop sums its gradients here
                     parent._owns_grad_sum = False
-                    stack.append(parent)
+                    if parent.grad_fn is not None:  # walk on through it (a leaf ends the path)
+                        stack.append(parent)
                 parent._consumers_left += 1
 
 
@@ -338,10 +339,14 @@ def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Cal
             if fn is not None:
                 _release_parents(fn, ready)
             continue
-        if fn is None or tensor.retains_grad:
+        if fn is None:  # a leaf: every gradient it will get has arrived
+            if mine and tensor.grad is None and grad.dtype == tensor.data.dtype:
+                tensor.grad = wrap(grad)  # the usual case of _accumulate_into, without the call
+            else:
+                _accumulate_into(tensor, grad, False, wrap, mine)
+            continue
+        if tensor.retains_grad:
             _accumulate_into(tensor, grad, False, wrap, mine)
-            if fn is None:
-                continue
             mine = False  # it may now be that tensor's .grad
 
         # the chain rule: fn.backward(grad, *input arrays, output array)
