@@ -358,6 +358,9 @@ def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Cal
                 input_grads = (fn.backward_in_place(grad, parents[0].data, tensor.data),)
             else:
                 input_grads = (fn.backward(grad, parents[0].data, tensor.data),)
+        elif len(parents) == 3:  # Linear: x, weight, bias
+            x, weight, bias = parents
+            input_grads = fn.backward(grad, x.data, weight.data, bias.data, tensor.data)
         else:
             input_grads = fn.backward(grad, *[t.data for t in parents], tensor.data)
         if len(input_grads) != len(parents):

@@ -21,11 +21,13 @@ from tinygrad_lite.autograd import Function, _state, run_backward
 
 def apply(fn: Function, *inputs: Tensor) -> Tensor:
     """Run ``fn`` forward on the inputs' arrays and record it in the graph when needed."""
-    try:  # fn.forward(*[t.data for t in inputs]), without building a list for 1 or 2 inputs
+    try:  # fn.forward(*[t.data for t in inputs]), without building a list for 1 to 3 inputs
         if len(inputs) == 1:
             data = fn.forward(inputs[0].data)
         elif len(inputs) == 2:
             data = fn.forward(inputs[0].data, inputs[1].data)
+        elif len(inputs) == 3:  # Linear: x, weight, bias
+            data = fn.forward(inputs[0].data, inputs[1].data, inputs[2].data)
         else:
             data = fn.forward(*[t.data for t in inputs])
     except (ValueError, IndexError) as error:
