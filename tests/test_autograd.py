@@ -194,6 +194,9 @@ def test_a_backward_that_stops_with_an_error_leaves_later_backwards_exact():
     broken = tl.tensor.apply(_FailingBackward(), shared * 2.0) + shared
     with pytest.raises(ArithmeticError, match="on purpose"):
         broken.backward(retain_graph=True)
+    # shared had received its gradient through "+ shared" when the error came: that partial
+    # sum is dropped too, not kept alive on the tensor.
+    assert shared._grad_sum is None
     x.zero_grad()
     (shared * 5.0).backward()
     assert x.grad.item() == 30.0  # d(5 x^2)/dx at 3
@@ -290,6 +293,7 @@ def test_counts_are_zero_after_backward_and_after_a_freed_graph_error():
     z = y + y
     z.backward()
     assert (x._consumers_left, y._consumers_left, z._consumers_left) == (0, 0, 0)
+    assert (x._grad_sum, y._grad_sum, z._grad_sum) == (None, None, None)  # no array kept
     w = x * 4.0 + (x * x).exp()
     w.backward()
     with pytest.raises(RuntimeError, match="retain_graph=True"):
