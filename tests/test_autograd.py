@@ -490,3 +490,14 @@ def test_create_graph_gives_both_inputs_of_an_add_their_own_grad():
     (x + y).backward(create_graph=True)
     assert x.grad is not y.grad
     assert not np.shares_memory(x.grad.data, y.grad.data)
+
+
+def test_backward_of_a_leaf_gives_it_a_gradient_of_one():
+    # The root may itself be a leaf: d x / d x = 1, and a second call adds another 1.
+    x = Tensor(np.array([[3.0]], dtype=np.float32), requires_grad=True)
+    x.backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [[1.0]])
+    x.backward()
+    np.testing.assert_array_equal(x.grad.data, [[2.0]])
+    assert x._consumers_left == 0
