@@ -84,8 +84,8 @@ def fits(name, a, b):
         return True
     if a.ndim == 0 or b.ndim == 0:
         return False
-    try:
-        np.empty(a.shape) @ np.empty(b.shape)
+    try:  # zeros, not np.empty: uninitialised values can overflow, and warnings are errors here
+        np.zeros(a.shape) @ np.zeros(b.shape)
     except ValueError:
         return False
     return True
