@@ -1,10 +1,7 @@
 """Shared test configuration: Hypothesis profiles, the Graphviz skip rule, global-state reset.
 
 Hypothesis profiles (pick one with ``pytest --hypothesis-profile=NAME``):
-- ``default``: Hypothesis' defaults without the 200 ms deadline (first calls can be slow) and
-  without the health check that fails a test whose examples are slow to generate (the
-  suite runs two workers and the notebooks at once: a timing, not a result). CI's profile
-  drops the same check.
+- ``default``: Hypothesis' defaults without the 200 ms deadline (first calls can be slow).
 - ``dev``: 20 examples per test, for a quick local loop.
 - ``thorough``: 2000 examples per test, to run before a release.
 With ``CI`` set, Hypothesis loads its built-in ``ci`` profile (derandomized, no deadline).
@@ -15,14 +12,9 @@ import shutil
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
-settings.register_profile(
-    "default",
-    settings.get_profile("default"),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+settings.register_profile("default", settings.get_profile("default"), deadline=None)
 settings.register_profile("dev", settings.get_profile("default"), max_examples=20)
 settings.register_profile("thorough", settings.get_profile("default"), max_examples=2000)
 
