@@ -35,6 +35,7 @@ import numpy as np
 from tinygrad_lite.graph import _value_lines, draw_graph
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.trace import (
+    Trace,
     _derivative_notation,
     _describe_input,
     _factor,
@@ -69,8 +70,10 @@ class Explorer:
     'to a: d(t1)/da = 3 * 3 = 9'
     """
 
-    def __init__(self, title: str, diagram: Any, data: dict[str, Any]):
+    def __init__(self, title: str, trace: Trace, diagram: Any, data: dict[str, Any]):
         self.title = title
+        self.trace = trace
+        """The backward pass the page shows, as `trace_backward` returns it."""
         self.diagram = diagram
         """The `graphviz.Digraph` the page shows (gradients as after the last step)."""
         self.data = data
@@ -113,7 +116,7 @@ class Explorer:
             'style="width: 100%; height: 640px; border: 1px solid #ccc"></iframe>'
         )
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+    def _repr_mimebundle_(self, **_options) -> dict[str, str]:
         """The page for front ends that run it, and the graph after the last step as a
         picture (SVG) for viewers that show no HTML pages (a static notebook viewer)."""
         return {
@@ -160,7 +163,7 @@ def explore(
     trace = trace_backward(root, gradient)
     diagram = draw_graph(root, max_nodes=max_nodes)
     title = title if title is not None else f"Backprop of {trace.root_label}"
-    return Explorer(title, diagram, _page_data(trace, before, diagram.node_ids))
+    return Explorer(title, trace, diagram, _page_data(trace, before, diagram.node_ids))
 
 
 def _grads_before(root: Tensor) -> dict[int, np.ndarray]:
@@ -171,7 +174,9 @@ def _grads_before(root: Tensor) -> dict[int, np.ndarray]:
 # ---------------------------------------------------------------- the page's data
 
 
-def _page_data(trace, before: dict[int, np.ndarray], node_ids: dict[int, str]) -> dict[str, Any]:
+def _page_data(
+    trace: Trace, before: dict[int, np.ndarray], node_ids: dict[int, str]
+) -> dict[str, Any]:
     """The steps and the tensors as the page's script reads them (plain JSON types)."""
     labels, order = trace.labels, trace.order
     ops = [t for t in order if t.grad_fn is not None]
