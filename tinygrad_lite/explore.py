@@ -20,11 +20,11 @@ inline, and its data is JSON inside the page.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
 import re
-import secrets
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -336,11 +336,9 @@ def _json_for_script(data: dict[str, Any]) -> str:
 
 def _fill_template(title: str, svg: str, data: dict[str, Any]) -> str:
     template = resources.files("tinygrad_lite").joinpath("explorer.html").read_text("utf-8")
-    values = {
-        "title": html.escape(title, quote=True),
-        "nonce": secrets.token_urlsafe(16),
-        "svg": svg,
-        "data": _json_for_script(data),
-    }
+    values = {"title": html.escape(title, quote=True), "svg": svg, "data": _json_for_script(data)}
+    # Only elements carrying the nonce may run or style (the page's policy). A hash of the
+    # content: the same graph gives the same page, and no name in it can contain its own hash.
+    values["nonce"] = hashlib.sha256("".join(values.values()).encode("utf-8")).hexdigest()[:32]
     # One pass, so a value that happens to contain "{{data}}" is never filled in again.
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], template)
