@@ -66,8 +66,8 @@ class Explorer:
     >>> import tinygrad_lite as tl
     >>> a = tl.Tensor(3.0, requires_grad=True, name="a")
     >>> page = tl.explore(a * a)
-    >>> page.steps[1]["text"][2]  # the backward step of a * a: the gradient sent to a
-    'to a: d(t1)/da = 3 * 3 = 9'
+    >>> page.steps[1]["text"][-1]  # backward through a * a: a gets gradient twice, added up
+    '  dt1/da = 3 (from Mul -> t1) + 3 (from Mul -> t1) = 6'
     """
 
     def __init__(self, title: str, trace: Trace, diagram: Any, data: dict[str, Any]):
