@@ -177,6 +177,8 @@ def test_bad_arguments_are_refused_before_anything_runs(tmp_path):
         tl.explore(y, title=3)
     with pytest.raises(ValueError, match=r"gradient has shape \(2,\) but the root has shape \(\)"):
         tl.explore(y, gradient=np.ones(2))
+    with pytest.raises(ValueError, match="explore: root is a leaf tensor"):
+        tl.explore(t["w"])
     assert all(x.grad is None for x in t.values())
     explorer = tl.explore(y)
     with pytest.raises(ValueError, match=r"Explorer.save: .*page.txt.* does not end in .html"):

@@ -159,6 +159,11 @@ def explore(
         raise ValueError(f"explore: max_nodes must be an integer >= 1, got {max_nodes!r}")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"explore: title must be a str or None, got {type(title).__name__}")
+    if root.grad_fn is None:
+        raise ValueError(
+            "explore: root is a leaf tensor (no op made it), so there is no step to show; "
+            "pass a tensor computed from others, e.g. the loss"
+        )
     before = _grads_before(root)
     trace = trace_backward(root, gradient)
     diagram = draw_graph(root, max_nodes=max_nodes)
@@ -177,13 +182,40 @@ def _grads_before(root: Tensor) -> dict[int, np.ndarray]:
 def _page_data(
     trace: Trace, before: dict[int, np.ndarray], node_ids: dict[int, str]
 ) -> dict[str, Any]:
-    """The steps and the tensors as the page's script reads them (plain JSON types)."""
-    labels, order = trace.labels, trace.order
-    ops = [t for t in order if t.grad_fn is not None]
-    n_forward = len(ops)
-    steps: list[dict[str, Any]] = []
-    created = {}
-    for number, out in enumerate(ops):
+    """The steps, the drawn tensors and the drawn ops, as the page's script reads them."""
+    forward, created = _forward_steps(trace, node_ids)
+    backward, versions, backward_of = _backward_steps(trace, before, node_ids, len(forward))
+    labels = trace.labels
+    tensors, uses = [], {}
+    for t in trace.order:
+        if id(t) not in node_ids:
+            continue  # not drawn (max_nodes)
+        label = labels(t)
+        uses[label] = uses.get(label, 0) + 1
+        key = label if uses[label] == 1 else f"{label} #{uses[label]}"  # two tensors, one name
+        tensors.append(_tensor_data(t, key, trace, created, versions.get(id(t), []), node_ids))
+    ops = []
+    for t in trace.order:
+        fn = t.grad_fn
+        if fn is None or id(fn) not in node_ids:
+            continue
+        operands = ", ".join(labels(x) for x in fn.inputs)
+        ops.append({
+            "node": node_ids[id(fn)], "op": fn.name,
+            "forward": created[id(t)], "backward": backward_of.get(id(fn)),
+            "text": [f"{labels(t)} = {fn.name}({operands})",
+                     f"local derivative: {describe_local(fn) or 'not described'}"],
+        })  # fmt: skip
+    return {"steps": forward + backward, "tensors": tensors, "ops": ops}
+
+
+def _forward_steps(trace: Trace, node_ids: dict[int, str]):
+    """One step per op, in the order the forward pass ran them, and the step that made each
+    tensor (``created``, keyed by ``id``)."""
+    labels = trace.labels
+    made = [t for t in trace.order if t.grad_fn is not None]
+    steps, created = [], {}
+    for number, out in enumerate(made):
         created[id(out)] = number
         fn = out.grad_fn
         operands = ", ".join(labels(x) for x in fn.inputs)
@@ -191,26 +223,32 @@ def _page_data(
             "phase": "forward", "op": fn.name, "node": node_ids.get(id(fn)),
             "touched": [node_ids[id(out)]] if id(out) in node_ids else [],
             "text": [
-                f"Forward step {number + 1} of {n_forward}: {fn.name}",
+                f"Forward step {number + 1} of {len(made)}: {fn.name}",
                 f"{labels(out)} = {fn.name}({operands})",
                 f"{labels(out)} = {format_array(out.data)}",
             ],
         })  # fmt: skip
+    return steps, created
 
-    # Each tensor's gradient, as a list of versions: the value it had from some step on.
+
+def _backward_steps(trace: Trace, before, node_ids: dict[int, str], first: int):
+    """One step per backward step of `trace` (numbered on from `first`), each tensor's
+    gradient as ``versions`` (``(step, gradient from that step on)``), and the step of each op.
+
+    A tensor that receives gradient more than once (a fan-in) gets a line that adds the
+    parts, as the chain rule does; a ``.grad`` held from before is one of the parts."""
     d = _derivative_notation(trace.root_label)
-    root_id = id(trace.root)
     parts: dict[int, list[tuple[np.ndarray, str]]] = {}
     versions: dict[int, list[tuple[int, np.ndarray]]] = {}
     for key, grad in before.items():
         parts[key] = [(grad, "already in .grad")]
         versions[key] = [(-1, grad)]
-    seed_total = trace.seed + before[root_id] if root_id in before else trace.seed
-    versions.setdefault(root_id, []).append((n_forward, seed_total))
-    backward_of: dict[int, int] = {}
+    root = id(trace.root)
+    seed = trace.seed + before[root] if root in before else trace.seed
+    versions.setdefault(root, []).append((first, seed))
+    steps, backward_of = [], {}
     for number, step in enumerate(trace.steps):
-        index = n_forward + number
-        backward_of[id(step.fn)] = index
+        backward_of[id(step.fn)] = first + number
         text = [
             f"Backward step {number + 1} of {len(trace)}: {step.op} -> {step.output}",
             f"upstream gradient: {d(step.output)} = {format_array(step.upstream)}",
@@ -224,39 +262,20 @@ def _page_data(
             key = id(g.tensor)
             parts.setdefault(key, []).append((g.gradient, f"from {step.op} -> {step.output}"))
             total = g.total + before[key] if key in before else g.total
-            versions.setdefault(key, []).append((index, total))
-            if len(parts[key]) > 1:  # a fan-in: the chain rule adds the contributions
+            versions.setdefault(key, []).append((first + number, total))
+            if len(parts[key]) > 1:
                 terms = " + ".join(f"{_factor(p)} ({source})" for p, source in parts[key])
                 text.append(f"  {d(g.label)} = {terms} = {format_array(total)}")
             if key in node_ids:
                 touched.append(node_ids[key])
         steps.append({
             "phase": "backward", "op": step.op, "node": node_ids.get(id(step.fn)),
-            "touched": touched, "text": text,
-            "upstream": format_array(step.upstream),
-            "inputs": [
-                {"label": g.label, "gradient": None if g.gradient is None
-                 else format_array(g.gradient)}
-                for g in step.inputs
-            ],
+            "touched": touched, "text": text, "upstream": format_array(step.upstream),
+            "inputs": [{"label": g.label,
+                        "gradient": None if g.gradient is None else format_array(g.gradient)}
+                       for g in step.inputs],
         })  # fmt: skip
-
-    tensors, uses = [], {}
-    for t in order:
-        if id(t) not in node_ids:
-            continue  # cut by max_nodes
-        label = labels(t)
-        uses[label] = uses.get(label, 0) + 1
-        key = label if uses[label] == 1 else f"{label} #{uses[label]}"  # two tensors, one name
-        tensors.append(_tensor_data(t, key, trace, created, versions.get(id(t), []), node_ids))
-    op_nodes = [
-        {"node": node_ids[id(t.grad_fn)], "op": t.grad_fn.name,
-         "forward": created[id(t)], "backward": backward_of.get(id(t.grad_fn)),
-         "text": [f"{labels(t)} = {t.grad_fn.name}({', '.join(labels(x) for x in t.grad_fn.inputs)})",
-                  f"local derivative: {describe_local(t.grad_fn) or 'not described'}"]}
-        for t in ops if id(t.grad_fn) in node_ids
-    ]  # fmt: skip
-    return {"steps": steps, "tensors": tensors, "ops": op_nodes}
+    return steps, versions, backward_of
 
 
 def _tensor_data(t: Tensor, key: str, trace, created, versions, node_ids) -> dict[str, Any]:
