@@ -212,6 +212,7 @@ def _draw(root, order, labels, grads, style: _Style, highlight=frozenset()) -> D
             nodes.append(t.grad_fn)
     drawn = nodes[: style.max_nodes]
     ids = {id(node): f"n{i}" for i, node in enumerate(drawn)}
+    dot.node_ids = ids  # which DOT node draws which tensor or op (the explorer's page uses it)
 
     scope_of = _scopes(drawn) if style.group_modules else {}
     clusters: dict[tuple[str, ...], list[tuple[str, dict]]] = defaultdict(list)
