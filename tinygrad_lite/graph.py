@@ -172,6 +172,10 @@ def draw_graph(
 ) -> Diagram:
     """The graph that computed `root`, as a `graphviz.Digraph`.
 
+    Colours: parameters (leaves that require grad) green, inputs and constants
+    blue, ops yellow, `root` red. Call `trace_backward(root)` first to see a
+    gradient on every tensor, not just the leaves.
+
     Parameters
     ----------
     root : the tensor to draw the graph of (usually the loss).
@@ -183,10 +187,6 @@ def draw_graph(
     show_local_grads : label each input → op edge with the op's local derivative.
     max_nodes : draw at most this many tensor and op nodes (those nearest `root`);
         the rest are summarized by one "… N more" node.
-
-    Colours: parameters (leaves that require grad) green, inputs and constants
-    blue, ops yellow, `root` red. Call `trace_backward(root)` first to see a
-    gradient on every tensor, not just the leaves.
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"draw_graph: root must be a Tensor, got {type(root).__name__}")
