@@ -97,16 +97,18 @@ def check_no_network(site: Path) -> list[str]:
 def main(argv: list[str]) -> int:
     site = Path(argv[0]) if argv else ROOT / "site"
     if not (site / "index.html").is_file():
-        print(f"check_site: no built site in {site}; run `make docs` first", file=sys.stderr)
+        sys.stderr.write(f"check_site: no built site in {site}; run `make docs` first\n")
         return 1
     checks = [check_entries, check_lessons, check_readme_links, check_no_network]
     problems = [problem for check in checks for problem in check(site)]
     for problem in problems:
-        print(f"check_site: {problem}", file=sys.stderr)
+        sys.stderr.write(f"check_site: {problem}\n")
     if problems:
         return 1
     pages = len(list(site.rglob("*.html")))
-    print(f"check_site: {pages} pages; reference entries, lessons and links present; no CDN")
+    sys.stdout.write(
+        f"check_site: {pages} pages; reference entries, lessons, links present; no CDN\n"
+    )
     return 0
 
 

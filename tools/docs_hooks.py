@@ -78,8 +78,10 @@ def cli_markdown(parser: argparse.ArgumentParser) -> str:
         parser.format_usage().strip(),
         "```",
         "",
-        "Bad arguments exit with code 2 and a usage line; a failure while running prints one "
-        "`error:` line and exits with code 1.",
+        (
+            "Bad arguments exit with code 2 and a usage line; a failure while running prints "
+            "one `error:` line and exits with code 1."
+        ),
         "",
         "| argument | meaning |",
         "|---|---|",
@@ -118,6 +120,11 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _SPHINX_ROLE = re.compile(r":(?:func|class|meth|mod|attr|exc|data):`~?([^`]+)`")
 
 
+def _markdown_spelling(line: str) -> str:
+    line = _SPHINX_ROLE.sub(r"`\1`", line)
+    return line[:-1] if line.endswith("::") else line
+
+
 def doctests_as_code(lines: list[str]) -> list[str]:
     """Wrap each run of doctest lines (from a ``>>>`` line to the next blank line) in a
     ``pycon`` fence, dedented to its ``>>>``; lines already inside a fence are left alone.
@@ -144,9 +151,8 @@ def doctests_as_code(lines: list[str]) -> list[str]:
             if _FENCE.match(line):
                 in_fence = not in_fence
             elif not in_fence:
-                line = _SPHINX_ROLE.sub(r"`\1`", line)
-                if line.endswith("::"):
-                    line = line[:-1]
+                out.append(_markdown_spelling(line))
+                continue
             out.append(line)
     if indent is not None:
         out.append("```")
@@ -161,7 +167,7 @@ class _DoctestPreprocessor(Preprocessor):
 class DoctestExtension(Extension):
     """Markdown extension: docstring examples render as highlighted Python sessions."""
 
-    def extendMarkdown(self, md) -> None:  # noqa: N802 (Markdown's name)
+    def extendMarkdown(self, md) -> None:
         # Before the fenced-code preprocessor (priority 25), so it sees the fences we add.
         md.preprocessors.register(_DoctestPreprocessor(md), "doctests_as_code", 30)
 
@@ -207,9 +213,10 @@ def without_cdn_scripts(html: str) -> str:
     return _MERMAID_LOADER.sub("", html.replace(_IFRAME_WORKER, ""))
 
 
-def on_post_page(output: str, page, config) -> str:
+# MkDocs passes the events' arguments by keyword, so the unused ones keep their names.
+def on_post_page(output: str, page, config) -> str:  # noqa: ARG001
     return without_cdn_scripts(output)
 
 
-def on_post_template(output: str, template_name: str, config) -> str:
+def on_post_template(output: str, template_name: str, config) -> str:  # noqa: ARG001
     return without_cdn_scripts(output)  # 404.html
