@@ -187,6 +187,16 @@ def draw_graph(
     show_local_grads : label each input → op edge with the op's local derivative.
     max_nodes : draw at most this many tensor and op nodes (those nearest `root`);
         the rest are summarized by one "… N more" node.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor(-3.0, requires_grad=True, name="w")
+    >>> y = (w * 2.0).tanh()
+    >>> y.backward()
+    >>> dot = tl.draw_graph(y)          # needs no Graphviz until you render it
+    >>> "Tanh" in dot.source and "w" in dot.source
+    True
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"draw_graph: root must be a Tensor, got {type(root).__name__}")
@@ -319,6 +329,13 @@ def backward_frames(root: Tensor, gradient=None, **options) -> list[Diagram]:
     There is one frame per op, in the order the backward pass ran. This runs its own
     backward pass (graph kept) but changes no ``.grad``: the gradients live in the
     frames. `options` are those of `draw_graph` (``rankdir``, ``show_data``, …).
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor(-3.0, requires_grad=True, name="w")
+    >>> y = (w * 2.0).tanh()
+    >>> frames = tl.backward_frames(y)
+    >>> len(frames)   # one per op: Tanh, then Mul
+    2
     """
     trace = record_backward(root, gradient, accumulate=False)
     style = replace(_Style(), **options)
@@ -334,7 +351,15 @@ def backward_frames(root: Tensor, gradient=None, **options) -> list[Diagram]:
 def save_frames(frames: list[graphviz.Digraph], path: str | os.PathLike, duration_ms: int = 900):
     """Save frames from `backward_frames` as an animated GIF (`path` ends in ``.gif``;
     needs Pillow) or as ``frame_000.png``, ``frame_001.png``, … in the folder `path`
-    (created if missing). Writes nothing else. Returns the list of files written."""
+    (created if missing). Writes nothing else. Returns the list of files written.
+
+    >>> import os, tempfile
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.graph import save_frames
+    >>> w = tl.Tensor(-3.0, requires_grad=True, name="w")
+    >>> path = os.path.join(tempfile.mkdtemp(), "backprop.gif")
+    >>> save_frames(tl.backward_frames((w * 2.0).tanh()), path)  # doctest: +SKIP
+    """
     path = Path(path)
     if not frames:
         raise ValueError("save_frames: got no frames (a graph with no ops has no backward steps)")
