@@ -169,8 +169,8 @@ def test_doctest_lines_become_a_code_block_and_fenced_code_is_left_alone(hooks):
 
 
 def test_an_example_at_the_end_is_closed_and_sphinx_roles_become_code(hooks):
-    assert hooks.doctests_as_code(["See :func:`save`.", ">>> 1"]) == [
-        "See `save`.",
+    assert hooks.doctests_as_code(["See :func:`save` and the `Step`\\ s.", ">>> 1"]) == [
+        "See `save` and the `Step`s.",
         "",
         "```pycon",
         ">>> 1",

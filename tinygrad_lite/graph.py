@@ -178,14 +178,20 @@ def draw_graph(
 
     Parameters
     ----------
-    root : the tensor to draw the graph of (usually the loss).
-    show_data, show_grad : show each tensor's value and (when it has one) ``.grad``.
+    root
+        The tensor to draw the graph of (usually the loss).
+    show_data, show_grad
+        Show each tensor's value and (when it has one) ``.grad``.
         Small tensors are shown in full, larger ones as min/mean/max.
-    rankdir : ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
-    group_modules : draw the ops recorded inside each ``nn.Module`` call as a labelled
+    rankdir
+        ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+    group_modules
+        Draw the ops recorded inside each ``nn.Module`` call as a labelled
         box (``fc1: Linear``), nested as the modules are.
-    show_local_grads : label each input → op edge with the op's local derivative.
-    max_nodes : draw at most this many tensor and op nodes (those nearest `root`);
+    show_local_grads
+        Label each input → op edge with the op's local derivative.
+    max_nodes
+        Draw at most this many tensor and op nodes (those nearest `root`);
         the rest are summarized by one "… N more" node.
 
     Examples

@@ -121,7 +121,7 @@ _SPHINX_ROLE = re.compile(r":(?:func|class|meth|mod|attr|exc|data):`~?([^`]+)`")
 
 
 def _markdown_spelling(line: str) -> str:
-    line = _SPHINX_ROLE.sub(r"`\1`", line)
+    line = _SPHINX_ROLE.sub(r"`\1`", line).replace("`\\ ", "`")  # reST's `Step`\ s
     return line[:-1] if line.endswith("::") else line
 
 
