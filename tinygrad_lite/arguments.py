@@ -114,6 +114,8 @@ def pad_widths(pad_width: Any, ndim: int) -> tuple[tuple[int, int], ...]:
     """NumPy's ``pad_width`` forms as one ``(before, after)`` pair per axis: ``n`` (every
     side), ``(before, after)`` (every axis) or ``((before_0, after_0), ...)`` (one per axis)."""
     example = "pad(1), pad((0, 2)) or pad(((0, 0), (1, 1)))"
+    if ndim == 0:
+        raise ValueError("pad: a 0-d tensor has no axes to pad; reshape it first: x.reshape(1)")
     try:
         widths = np.asarray(pad_width)
     except ValueError:  # ragged nesting

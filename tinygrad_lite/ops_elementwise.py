@@ -238,8 +238,7 @@ def _picked_backward(fn: Function, grad: Any, x: Any, y: Any, out: Any) -> tuple
     """Shared by Maximum and Minimum: the gradient goes to the input that was picked, and a
     tie sends half to each (as ``max`` and ``min`` split it among tied elements)."""
     x, y, out = value(x), value(y), value(out)
-    share_x = _mask(x == out, grad)  # 1 where x was picked ...
-    share_x[x == y] = 0.5  # ... and a half each on a tie
+    share_x = np.where(x == y, 0.5, x == out).astype(value(grad).dtype)  # 1 where x was picked
     gx = grad * share_x if fn.needs_grad(0) else None
     gy = grad * (1 - share_x) if fn.needs_grad(1) else None
     return gx, gy
