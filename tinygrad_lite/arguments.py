@@ -80,7 +80,7 @@ def count(value: Any, name: str, fn: str, minimum: int = 1) -> int:
 def one_axis(axis: Any, ndim: int, op: str) -> int:
     """A single existing axis (negative allowed) as an int from 0 to ndim - 1."""
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"{op}: axis must be one int, got {axis!r}; e.g. {op}(..., axis=0)")
+        raise TypeError(f"{op}: axis must be one int, got {axis!r}; e.g. axis=0 or axis=-1")
     if ndim == 0:
         raise ValueError(f"{op}: a 0-d tensor has no axes; reshape it first, e.g. x.reshape(1)")
     (result,) = normalize_axis(axis, ndim, op)  # type: ignore[misc]
@@ -90,7 +90,7 @@ def one_axis(axis: Any, ndim: int, op: str) -> int:
 def new_axis(axis: Any, ndim: int, op: str) -> int:
     """The position of an axis to insert (unsqueeze, stack): from -ndim-1 to ndim."""
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"{op}: axis must be one int, got {axis!r}; e.g. {op}(..., axis=0)")
+        raise TypeError(f"{op}: axis must be one int, got {axis!r}; e.g. axis=0 or axis=-1")
     if not -ndim - 1 <= axis <= ndim:
         raise ValueError(
             f"{op}: axis {axis} is out of range for a result with {ndim + 1} dims; a new axis "

@@ -690,10 +690,13 @@ class Tensor:
         sizes = tuple(
             self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape)
         )
-        if lead < 0 or any(n < 0 for n in sizes):
+        pairs = zip(self.shape, sizes[lead:], strict=False)  # unequal lengths: lead < 0 below
+        stretchable = all(old in (1, new) for old, new in pairs)
+        if lead < 0 or any(n < 0 for n in sizes) or not stretchable:
             raise ValueError(
-                f"expand: cannot expand shape {self.shape} to {shape}; give one size per axis "
-                "(-1 keeps an existing axis' size) and sizes for any new leading axes"
+                f"expand: cannot expand shape {self.shape} to {shape}; only axes of length 1 "
+                "stretch: give one size per axis (-1 keeps an existing axis' size) and sizes "
+                "for any new leading axes"
             )
         return self.broadcast_to(sizes)
 
