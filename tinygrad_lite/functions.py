@@ -60,7 +60,9 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
     """``x`` where ``condition`` is True, else ``y`` (elementwise, with broadcasting).
 
     ``condition`` is a boolean array or Tensor and gets no gradient; ``x`` and ``y`` are
-    Tensors or numbers, and each gets the gradient of the places it filled.
+    Tensors or numbers, and each gets the gradient of the places it filled. The mask is a
+    constant of the graph: a ``StaticGraph`` replays the mask it recorded (use
+    ``tl.maximum``/``tl.minimum`` for a choice that follows new values).
 
     >>> import tinygrad_lite as tl
     >>> x = tl.Tensor([-1.0, 2.0])

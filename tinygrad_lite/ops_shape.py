@@ -15,7 +15,7 @@ from tinygrad_lite.ops import _is_array
 
 
 class Cat(Function):
-    """d cat(x_1, ..., x_k)/dx_i: the gradient is cut along ``axis`` into one piece per input"""
+    """d cat(x_1, ..., x_k)/dx_i: the gradient cut along the joined axis, one piece per input"""
 
     __slots__ = ("axis",)
 
@@ -35,7 +35,7 @@ class Cat(Function):
 
 
 class Stack(Function):
-    """d stack(x_1, ..., x_k)/dx_i = the i-th slice of the gradient along the new ``axis``"""
+    """d stack(x_1, ..., x_k)/dx_i = the i-th slice of the gradient along the new axis"""
 
     __slots__ = ("axis",)
 

@@ -559,8 +559,8 @@ class Tensor:
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """``x`` where x > 0, else ``negative_slope * x``.
 
-        >>> Tensor([-2.0, 3.0]).leaky_relu(0.1).tolist()
-        [-0.2, 3.0]
+        >>> Tensor([-2.0, 3.0]).leaky_relu(0.25).tolist()
+        [-0.5, 3.0]
         """
         slope = arguments.real_number(negative_slope, "negative_slope", "leaky_relu", "0.01")
         return apply(ops_elementwise.LeakyReLU(slope), self)
