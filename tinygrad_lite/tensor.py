@@ -539,9 +539,17 @@ class Tensor:
     # ------------------------------------------------------------ more elementwise functions
 
     def sin(self) -> Tensor:
+        """``sin(x)`` elementwise (x in radians).
+
+        >>> x = Tensor(0.0, requires_grad=True)
+        >>> x.sin().backward()
+        >>> x.grad.item()   # cos(0)
+        1.0
+        """
         return apply(ops_elementwise.Sin(), self)
 
     def cos(self) -> Tensor:
+        """``cos(x)`` elementwise (x in radians)."""
         return apply(ops_elementwise.Cos(), self)
 
     def log1p(self) -> Tensor:
