@@ -614,8 +614,8 @@ class Tensor:
         ``n - correction`` (PyTorch's default 1 gives the unbiased sample variance; 0 gives
         NumPy's ``np.var``).
 
-        >>> Tensor([1.0, 2.0, 3.0, 4.0]).var().item()
-        1.6666666269302368
+        >>> round(Tensor([1.0, 2.0, 3.0, 4.0]).var().item(), 4)  # 5 / (4 - 1)
+        1.6667
         """
         axes = arguments.normalize_axis(axis, self.ndim, "var")
         correction = arguments.real_number(correction, "correction", "var", "0")
