@@ -294,6 +294,81 @@ CASES = [
 ]  # fmt: skip
 
 
+def ones(*shape):
+    return Tensor(np.ones(shape))
+
+
+# The ops for building small nets (cat, where, split, the activations, ...).
+CASES += [
+    Case("cat of tensors that differ off the joined axis", lambda: tl.cat([ones(2, 3), ones(2, 4)]),
+         ValueError, r"cat: tensor 1 has shape \(2, 4\) and tensor 0 has shape \(2, 3\)",
+         r"every axis but axis 0 .* must match"),
+    Case("cat given tensors, not a list", lambda: tl.cat(ones(2), ones(2)),
+         TypeError, r"cat takes a list of tensors, got Tensor", r"tl\.cat\(\[a, b\], axis=0\)"),
+    Case("cat of an empty list", lambda: tl.cat([]),
+         ValueError, r"cat: got an empty list", r"give at least one tensor"),
+    Case("cat of a tensor and an array", lambda: tl.cat([ones(2), np.ones(2)]),
+         TypeError, r"cat: item 1 is a ndarray, not a Tensor", r"wrap it: Tensor\(value\)"),
+    Case("stack of tensors of different shapes", lambda: tl.stack([ones(2), ones(3)]),
+         ValueError, r"stack: tensor 1 has shape \(3,\) and tensor 0 has shape \(2,\)",
+         r"use tl\.cat to join along an existing axis"),
+    Case("stack along an axis past the end", lambda: tl.stack([ones(2), ones(2)], axis=3),
+         ValueError, r"stack: axis 3 is out of range for a result with 2 dims",
+         r"a new axis goes at a position from -2 to 1"),
+    Case("where with a float mask", lambda: tl.where(ones(2), ones(2), 0.0),
+         TypeError, r"where: condition must be a boolean mask, got dtype float64",
+         r"tl\.where\(x > 0, x, 0\.0\)"),
+    Case("where with shapes that do not broadcast", lambda: tl.where([True, False], ones(3), 0.0),
+         ValueError, r"where: the shapes of condition \(2,\), x \(3,\) and y \(\) do not broadcast",
+         r"equal or one of them is 1"),
+    Case("maximum of shapes that do not broadcast", lambda: tl.maximum(ones(2), ones(3)),
+         ValueError, r"Maximum on shape \(2,\) and \(3,\)", r"equal or one of them is 1"),
+    Case("split sizes that do not add up", lambda: ones(5).split([2, 2]),
+         ValueError, r"split: the sizes \[2, 2\] add up to 4, but the axis has length 5",
+         r"make them add up to 5"),
+    Case("split into pieces of size 0", lambda: ones(5).split(0),
+         ValueError, r"split: a piece size must be >= 1, got 0", r"give the size of each piece"),
+    Case("split by a fraction", lambda: ones(4).split(0.5),
+         TypeError, r"split: expected a piece size \(int\) or a list of sizes.*got 0\.5",
+         r"e\.g\. x\.split\(2\)"),
+    Case("exact gelu", lambda: ones(2).gelu(approximate="none"),
+         ValueError, r"gelu: only approximate='tanh' is available \(the exact form .* needs erf, "
+         r"which NumPy does not have\)", r"use gelu\(approximate='tanh'\)"),
+    Case("a leaky_relu slope given as text", lambda: F.leaky_relu(ones(2), "0.1"),
+         TypeError, r"leaky_relu: negative_slope must be a real number, got str",
+         r"e\.g\. negative_slope=0\.01"),
+    Case("the unbiased variance of one value", lambda: ones(3, 1).var(axis=1),
+         ValueError, r"var: .* combines 1 element\(s\), and n - correction = 1 - 1 is not positive",
+         r"use correction=0, or reduce over more elements"),
+    Case("unsqueeze past the end", lambda: ones(2, 3).unsqueeze(4),
+         ValueError, r"unsqueeze: axis 4 is out of range for a result with 3 dims",
+         r"from -3 to 2"),
+    Case("cumsum without an axis", lambda: ones(2, 3).cumsum(None),
+         TypeError, r"cumsum: axis must be one int, got None", r"e\.g\. axis=0"),
+    Case("cumsum of a 0-d tensor", lambda: Tensor(1.0).cumsum(0),
+         ValueError, r"cumsum: a 0-d tensor has no axes", r"x\.reshape\(1\)"),
+    Case("flatten with its axes the wrong way round", lambda: ones(2, 3, 4).flatten(2, 1),
+         ValueError, r"flatten: start_axis 2 comes after end_axis 1",
+         r"give start_axis <= end_axis"),
+    Case("permute with an axis missing", lambda: ones(2, 3).permute(0),
+         ValueError, r"permute: \(0,\) is not a permutation of the 2 axes of shape \(2, 3\)",
+         r"e\.g\. permute\(1, 0\)"),
+    Case("expand to fewer axes", lambda: ones(2, 3).expand(3),
+         ValueError, r"expand: cannot expand shape \(2, 3\) to \(3,\)",
+         r"-1 keeps an existing axis' size"),
+    Case("expand an axis that is not 1", lambda: ones(2, 3).expand(4, 3),
+         ValueError, r"expand: cannot expand shape \(2, 3\) to \(4, 3\)",
+         r"only axes of length 1 stretch"),
+    Case("pad by a negative width", lambda: ones(2, 3).pad(-1),
+         ValueError, r"pad: pad_width must be >= 0, got -1", r"slice instead \(x\[1:-1\]\)"),
+    Case("pad with three pairs for two axes", lambda: ones(2, 3).pad(((1, 1),) * 3),
+         ValueError, r"pad: pad_width .* does not fit a tensor with 2 dims",
+         r"or 2 pairs \(before, after\), one per axis"),
+    Case("pad by a fraction", lambda: ones(2).pad(1.5),
+         TypeError, r"pad: pad_width must be ints, got 1\.5", r"e\.g\. pad\(1\)"),
+]  # fmt: skip
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.what for c in CASES])
 def test_bad_input_gets_a_clear_error(case):
     with pytest.raises(case.error) as info:

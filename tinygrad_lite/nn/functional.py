@@ -83,6 +83,31 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     return x.log_softmax(axis=axis)
 
 
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """`x` where x > 0, else `negative_slope * x`."""
+    return x.leaky_relu(negative_slope)
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """`x` where x > 0, else `alpha * (exp(x) - 1)`."""
+    return x.elu(alpha)
+
+
+def softplus(x: Tensor) -> Tensor:
+    """`log(1 + exp(x))`, a smooth relu."""
+    return x.softplus()
+
+
+def silu(x: Tensor) -> Tensor:
+    """`x * sigmoid(x)` (swish)."""
+    return x.silu()
+
+
+def gelu(x: Tensor, approximate: str = "tanh") -> Tensor:
+    """GELU in its tanh form (the only one: the exact form needs erf, which NumPy lacks)."""
+    return x.gelu(approximate)
+
+
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """`x @ weight + bias`, with `weight` of shape `(in_features, out_features)`.
 
