@@ -99,7 +99,14 @@ def maximum(a: Any, b: Any) -> Tensor:
 
 
 def minimum(a: Any, b: Any) -> Tensor:
-    """The smaller of ``a`` and ``b``, elementwise; a tie splits the gradient evenly."""
+    """The smaller of ``a`` and ``b``, elementwise; a tie splits the gradient evenly.
+
+    >>> import tinygrad_lite as tl
+    >>> a = tl.Tensor([1.0, 3.0], requires_grad=True)
+    >>> tl.minimum(a, 3.0).sum().backward()  # a[1] ties with 3.0: half the gradient each
+    >>> a.grad.tolist()
+    [1.0, 0.5]
+    """
     return apply(ops_elementwise.Minimum(), *_two_tensors(a, b))
 
 

@@ -84,27 +84,57 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """`x` where x > 0, else `negative_slope * x`."""
+    """`x` where x > 0, else `negative_slope * x`.
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> F.leaky_relu(Tensor([-2.0, 0.5]), negative_slope=0.5).tolist()
+    [-1.0, 0.5]
+    """
     return x.leaky_relu(negative_slope)
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    """`x` where x > 0, else `alpha * (exp(x) - 1)`."""
+    """`x` where x > 0, else `alpha * (exp(x) - 1)`.
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> [round(v, 4) for v in F.elu(Tensor([-2.0, 0.5])).tolist()]  # exp(-2) - 1 = -0.8647
+    [-0.8647, 0.5]
+    """
     return x.elu(alpha)
 
 
 def softplus(x: Tensor) -> Tensor:
-    """`log(1 + exp(x))`, a smooth relu."""
+    """`log(1 + exp(x))`, a smooth relu.
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> [round(v, 4) for v in F.softplus(Tensor([0.0])).tolist()]  # log 2
+    [0.6931]
+    """
     return x.softplus()
 
 
 def silu(x: Tensor) -> Tensor:
-    """`x * sigmoid(x)` (swish)."""
+    """`x * sigmoid(x)` (swish).
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> [round(v, 4) for v in F.silu(Tensor([0.0, 1.0])).tolist()]
+    [0.0, 0.7311]
+    """
     return x.silu()
 
 
 def gelu(x: Tensor, approximate: str = "tanh") -> Tensor:
-    """GELU in its tanh form (the only one: the exact form needs erf, which NumPy lacks)."""
+    """GELU in its tanh form (the only one: the exact form needs erf, which NumPy lacks).
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> [round(v, 4) for v in F.gelu(Tensor([0.0, 1.0])).tolist()]
+    [0.0, 0.8412]
+    """
     return x.gelu(approximate)
 
 
