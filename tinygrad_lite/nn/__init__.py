@@ -2,18 +2,29 @@
 
 from tinygrad_lite.nn import functional, init
 from tinygrad_lite.nn.layers import Identity, Linear, ReLU, Sigmoid, Softmax, Tanh
-from tinygrad_lite.nn.losses import CrossEntropyLoss, MSELoss, MultiMarginLoss, SVMLoss
+from tinygrad_lite.nn.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    MSELoss,
+    MultiMarginLoss,
+    NLLLoss,
+    SVMLoss,
+)
 from tinygrad_lite.nn.models import MLP, TwoLayerNet
 from tinygrad_lite.nn.module import Module, Sequential
 
 __all__ = [
     "MLP",
+    "BCELoss",
+    "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "Identity",
     "Linear",
     "MSELoss",
     "Module",
     "MultiMarginLoss",
+    "NLLLoss",
     "ReLU",
     "SVMLoss",
     "Sequential",
