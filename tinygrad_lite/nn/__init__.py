@@ -13,12 +13,15 @@ from tinygrad_lite.nn.losses import (
 )
 from tinygrad_lite.nn.models import MLP, TwoLayerNet
 from tinygrad_lite.nn.module import Module, Sequential
+from tinygrad_lite.nn.regularization import BatchNorm1d, Dropout
 
 __all__ = [
     "MLP",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
     "CrossEntropyLoss",
+    "Dropout",
     "Identity",
     "Linear",
     "MSELoss",
