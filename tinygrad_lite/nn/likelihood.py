@@ -112,7 +112,8 @@ def _binary_targets(targets: Any, like: Tensor, fn: str) -> Tensor:
     if array.size and not ((array >= 0).all() and (array <= 1).all()):
         raise ValueError(
             f"{fn}: targets must lie in [0, 1] (0 = no, 1 = yes), got values from "
-            f"{array.min()} to {array.max()}"
+            f"{array.min()} to {array.max()}; for class indices of more than two classes use "
+            "cross_entropy"
         )
     target = Tensor._from_array(array.astype(like.dtype))  # a copy: the caller may refill theirs
     target.name = "targets"

@@ -76,7 +76,10 @@ class BatchNorm1d(Module):
                 "number of columns of its input, e.g. BatchNorm1d(100) after Linear(2, 100)"
             )
         if num_features < 1:
-            raise ValueError(f"BatchNorm1d: num_features must be at least 1, got {num_features}")
+            raise ValueError(
+                f"BatchNorm1d: num_features must be at least 1, got {num_features}; pass the "
+                "number of columns of its input, e.g. BatchNorm1d(100) after Linear(2, 100)"
+            )
         self.num_features = num_features
         self.eps = _number("eps", eps, "> 0 (it keeps sqrt(var + eps) away from 0), e.g. 1e-5")
         if not self.eps > 0:
