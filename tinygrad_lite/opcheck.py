@@ -19,9 +19,20 @@ from tinygrad_lite import random as tl_random
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck_report
 from tinygrad_lite.higher_order import gradgradcheck
 from tinygrad_lite.nn import functional as F
+from tinygrad_lite.nn.regularization import BatchNorm1d
 from tinygrad_lite.tensor import Tensor
 
 LABELS = np.array([0, 2, 1, 2])  # class indices for the loss rows (4 samples, 3 classes)
+TARGETS = np.array(
+    [[1.0, 0.0, 0.3], [0.0, 1.0, 1.0], [0.5, 0.0, 1.0], [1.0, 0.8, 0.0]]
+)  # in [0, 1]
+
+
+def _batch_norm(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    """A training-mode ``nn.BatchNorm1d`` with the given weight and bias."""
+    layer = BatchNorm1d(x.shape[1])
+    layer.weight, layer.bias = weight, bias
+    return layer(x)
 
 
 @dataclass(frozen=True)
@@ -31,7 +42,9 @@ class OpCheck:
     name: str
     fn: Callable[..., Tensor]
     shapes: tuple[tuple[int, ...], ...]
-    domain: str = "any"  # "any", "positive", "nonzero", "away_from_kinks" or "distinct"
+    domain: str = (
+        "any"  # "any", "positive", "probability", "nonzero", "away_from_kinks", "distinct"
+    )
     smooth: bool = True  # has a second derivative worth checking
 
 
@@ -75,6 +88,16 @@ CHECKS: tuple[OpCheck, ...] = (
     OpCheck(
         "svm_loss", lambda s: F.svm_loss(s, LABELS), ((4, 3),), domain="distinct", smooth=False
     ),
+    OpCheck("cross_entropy (none)", lambda s: F.cross_entropy(s, LABELS, "none"), ((4, 3),)),
+    OpCheck("bce_with_logits", lambda z: F.binary_cross_entropy_with_logits(z, TARGETS), ((4, 3),)),
+    OpCheck(
+        "binary_cross_entropy",
+        lambda p: F.binary_cross_entropy(p, TARGETS, "none"),
+        ((4, 3),),
+        domain="probability",
+    ),
+    OpCheck("nll_loss", lambda lp: F.nll_loss(lp, LABELS, "sum"), ((4, 3),)),
+    OpCheck("batchnorm1d (training)", _batch_norm, ((6, 3), (3,), (3,))),
 )
 
 
@@ -86,6 +109,8 @@ def draw_input(shape: tuple[int, ...], domain: str, rng: np.random.Generator) ->
     magnitude = rng.uniform(0.5, 2.0, shape)
     if domain == "positive":
         return magnitude
+    if domain == "probability":  # inside (0, 1), away from both ends
+        return rng.uniform(0.1, 0.9, shape)
     sign = rng.choice([-1.0, 1.0], shape)
     if domain == "nonzero":
         return sign * magnitude
