@@ -171,11 +171,12 @@ class CrossEntropy(Function):
         self.probs = exp / sum_exp  # softmax, saved for backward
         if target.ndim == 1:  # log p_i[y_i] = shifted_i[y_i] - log sum_exp_i
             self.rows = rows = np.arange(len(target))  # 0..N-1, saved for backward
-            per_row = -(shifted[rows, target] - np.log(sum_exp[:, 0]))
+            picked = shifted[rows, target] - np.log(sum_exp[:, 0])
         else:  # target rows t, in the scores' dtype (integer one-hot rows too)
             t = target.astype(scores.dtype, copy=False)
-            per_row = -(t * (shifted - np.log(sum_exp))).sum(axis=1)
-        loss = per_row.sum() * self.scale if self.reduce else per_row
+            t_log_p = t * (shifted - np.log(sum_exp))
+            picked = t_log_p.sum() if self.reduce else t_log_p.sum(axis=1)  # per row: sum over j
+        loss = -picked.sum() * self.scale if self.reduce else -picked
         return np.asarray(loss, dtype=scores.dtype)
 
     def backward(self, grad: Any, scores: Any, target: Any, _out: Any) -> Any:
