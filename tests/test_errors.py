@@ -71,6 +71,13 @@ def load_a_float64_state_into_float32_model():
     net.load_state_dict({k: v.astype(np.float64) for k, v in net.state_dict().items()})
 
 
+def load_a_mis_shaped_buffer():
+    net = nn.BatchNorm1d(2)
+    state = net.state_dict()
+    state["running_mean"] = np.zeros(3, np.float32)
+    net.load_state_dict(state)
+
+
 CASES = [
     # ---------------------------------------------------------------- making tensors
     Case("integer tensor that requires grad", lambda: Tensor([1, 2], requires_grad=True),
@@ -187,7 +194,7 @@ CASES = [
          ValueError, r"label rows of shape \(2, 3\) must be one-hot or probabilities",
          r"each row summing to 1"),
     Case("unknown reduction", lambda: F.cross_entropy(scores(), np.array([0, 1]), reduction="avg"),
-         ValueError, r"got 'avg'", r"must be 'mean' or 'sum'"),
+         ValueError, r"got 'avg'", r"must be 'mean', 'sum' or 'none'"),
     Case("(N, 1) prediction against an (N,) target",
          lambda: nn.MSELoss()(Tensor(np.zeros((4, 1))), np.zeros(4)),
          ValueError, r"pred has shape \(4, 1\) but target has shape \(4,\)",
@@ -235,6 +242,48 @@ CASES = [
     Case("load_state_dict with the wrong dtype", load_a_float64_state_into_float32_model,
          ValueError, r"weight: dtype float64 in the state, float32 in the model",
          r"cast it first: array\.astype\(np\.float32\)"),
+    Case("register_buffer given an array", lambda: nn.Linear(2, 2).register_buffer("n", np.ones(2)),
+         TypeError, r"Linear.register_buffer: buffer 'n' must be a Tensor or None, got ndarray",
+         r"wrap an array: Tensor\(array\)"),
+    Case("register_buffer over a parameter",
+         lambda: nn.Linear(2, 2).register_buffer("weight", Tensor.zeros(2)),
+         KeyError, r"'weight' is already an attribute of this module", r"pick another name"),
+    Case("load_state_dict with a mis-shaped running mean", load_a_mis_shaped_buffer,
+         ValueError, r"nothing was loaded.*running_mean: shape \(3,\) in the state, \(2,\) in",
+         r"in the model"),
+    Case("dropout probability above 1", lambda: nn.Dropout(p=1.5),
+         ValueError, r"Dropout: p is the probability of dropping .* got 1\.5", r"e\.g\. p=0\.5"),
+    Case("dropout probability as a string", lambda: F.dropout(w(), p="0.5"),
+         TypeError, r"dropout: p must be a number in \[0, 1\], got '0\.5'", r"e\.g\. p=0\.5"),
+    Case("BatchNorm1d with no features", lambda: nn.BatchNorm1d(0),
+         ValueError, r"num_features must be at least 1, got 0", r"e\.g\. BatchNorm1d\(100\)"),
+    Case("BatchNorm1d with momentum above 1", lambda: nn.BatchNorm1d(3, momentum=2.0),
+         ValueError, r"momentum must be in \[0, 1\] .*got 2\.0", r"momentum=0\.1"),
+    Case("BatchNorm1d fed the wrong feature count",
+         lambda: nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(3))(Tensor.ones(5, 2)),
+         ValueError, r"1: BatchNorm1d\(3, .*\) expected input of shape \(N, 3\), got shape \(5, 4\)",
+         r"place it after a layer with 3 outputs"),
+    Case("BatchNorm1d training on one sample", lambda: nn.BatchNorm1d(2)(Tensor.ones(1, 2)),
+         ValueError, r"needs at least 2 samples per batch in training .*got a batch of 1",
+         r"use a larger batch, or call model\.eval\(\)"),
+    Case("GELU without the tanh form", lambda: nn.GELU(approximate="none"),
+         ValueError, r"approximate='none' is not available.*erf", r'GELU\(approximate="tanh"\)'),
+    Case("BCE of values outside [0, 1]", lambda: F.binary_cross_entropy(Tensor([2.0]), [1.0]),
+         ValueError, r"binary_cross_entropy: probs must lie in \[0, 1\], got values from 2\.0",
+         r"for raw scores \(logits\) use binary_cross_entropy_with_logits"),
+    Case("BCE with class indices as targets",
+         lambda: F.binary_cross_entropy_with_logits(Tensor([0.0, 1.0]), [2, 0]),
+         ValueError, r"targets must lie in \[0, 1\] .*from 0 to 2", r"use cross_entropy"),
+    Case("BCE targets of another shape",
+         lambda: nn.BCEWithLogitsLoss()(Tensor(np.zeros((4, 1))), np.zeros(4)),
+         ValueError, r"targets have shape \(4,\) but the input has shape \(4, 1\)",
+         r"targets\.reshape\(-1, 1\)"),
+    Case("nll_loss of a vector", lambda: F.nll_loss(Tensor.zeros(3), [0, 1, 2]),
+         ValueError, r"nll_loss: log_probs must have shape \(N, C\).*got shape \(3,\)",
+         r"pass log_softmax\(scores, axis=1\)"),
+    Case("orthogonal_ of a bias", lambda: nn.init.orthogonal_(Tensor.zeros(3)),
+         ValueError, r"orthogonal_: needs a tensor with at least 2 axes, got shape \(3,\)",
+         r"for a bias use zeros_ or normal_"),
     # ---------------------------------------------------------------- optim
     Case("optimizer with no parameters", lambda: optim.SGD([], lr=0.1),
          ValueError, r"SGD: got an empty parameter list", r"pass the Tensors to optimize"),
@@ -254,6 +303,8 @@ CASES = [
          ValueError, r"RMSProp: eps must be > 0", r"keeps lr \* g / \(sqrt\(h\) \+ eps\) finite"),
     Case("AdaGrad with eps 0", lambda: optim.AdaGrad([w()], eps=0.0),
          ValueError, r"AdaGrad: eps must be > 0", r"the usual values"),
+    Case("AdamW with negative weight decay", lambda: optim.AdamW([w()], weight_decay=-0.01),
+         ValueError, r"AdamW: weight_decay .*got -0\.01", r"must be in \[0\.0, inf\]"),
     Case("StepLR with step_size 0",
          lambda: optim.lr_scheduler.StepLR(optim.SGD([w()]), step_size=0),
          ValueError, r"step_size .*got 0", r"must be a positive integer"),

@@ -84,11 +84,16 @@ def test_unknown_op_is_a_usage_error(capsys):
     assert "unknown op 'tan'" in err
 
 
-@pytest.mark.parametrize("domain", ["any", "positive", "nonzero", "away_from_kinks", "distinct"])
+@pytest.mark.parametrize(
+    "domain", ["any", "positive", "probability", "nonzero", "away_from_kinks", "distinct"]
+)
 def test_drawn_inputs_respect_their_domain(domain):
     x = opcheck.draw_input((50,), domain, np.random.default_rng(0))
     if domain == "positive":
         assert (x > 0).all()
+    if domain == "probability":
+        assert (x >= 0.1).all()
+        assert (x <= 0.9).all()
     if domain in ("nonzero", "away_from_kinks"):
         assert (np.abs(x) >= 0.1).all()
     if domain == "away_from_kinks":

@@ -20,10 +20,21 @@ from tinygrad_lite.functions import cat, maximum, minimum, stack, where
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck_report
 from tinygrad_lite.higher_order import gradgradcheck
 from tinygrad_lite.nn import functional as F
+from tinygrad_lite.nn.regularization import BatchNorm1d
 from tinygrad_lite.tensor import Tensor
 
 LABELS = np.array([0, 2, 1, 2])  # class indices for the loss rows (4 samples, 3 classes)
 MASK = np.array([True, False, False, True])  # where's condition, broadcast over the rows
+TARGETS = np.array(
+    [[1.0, 0.0, 0.3], [0.0, 1.0, 1.0], [0.5, 0.0, 1.0], [1.0, 0.8, 0.0]]
+)  # in [0, 1]
+
+
+def _batch_norm(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    """A training-mode ``nn.BatchNorm1d`` with the given weight and bias."""
+    layer = BatchNorm1d(x.shape[1])
+    layer.weight, layer.bias = weight, bias
+    return layer(x)
 
 
 @dataclass(frozen=True)
@@ -33,8 +44,9 @@ class OpCheck:
     name: str
     fn: Callable[..., Tensor]
     shapes: tuple[tuple[int, ...], ...]
-    domain: str = "any"  # "any", "positive", "nonzero", "away_from_kinks", "distinct" or
+    # "any", "positive", "probability", "nonzero", "away_from_kinks", "distinct" or
     # "zero_in_each_row" (a 0 in the second column: prod's gradient without division)
+    domain: str = "any"
     smooth: bool = True  # has a second derivative worth checking
 
 
@@ -109,6 +121,16 @@ CHECKS: tuple[OpCheck, ...] = (
     OpCheck("view", lambda x: x.view(4, 3), ((3, 4),)),
     OpCheck("flip", lambda x: x.flip(1), ((3, 4),)),
     OpCheck("pad", lambda x: x.pad(((1, 0), (0, 2)), value=0.5), ((3, 4),)),
+    OpCheck("cross_entropy (none)", lambda s: F.cross_entropy(s, LABELS, "none"), ((4, 3),)),
+    OpCheck("bce_with_logits", lambda z: F.binary_cross_entropy_with_logits(z, TARGETS), ((4, 3),)),
+    OpCheck(
+        "binary_cross_entropy",
+        lambda p: F.binary_cross_entropy(p, TARGETS, "none"),
+        ((4, 3),),
+        domain="probability",
+    ),
+    OpCheck("nll_loss", lambda lp: F.nll_loss(lp, LABELS, "sum"), ((4, 3),)),
+    OpCheck("batchnorm1d (training)", _batch_norm, ((6, 3), (3,), (3,))),
 )
 
 
@@ -124,6 +146,8 @@ def draw_input(shape: tuple[int, ...], domain: str, rng: np.random.Generator) ->
     magnitude = rng.uniform(0.5, 2.0, shape)
     if domain == "positive":
         return magnitude
+    if domain == "probability":  # inside (0, 1), away from both ends
+        return rng.uniform(0.1, 0.9, shape)
     sign = rng.choice([-1.0, 1.0], shape)
     if domain == "nonzero":
         return sign * magnitude

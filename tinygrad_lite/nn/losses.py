@@ -89,3 +89,27 @@ class MultiMarginLoss(_MarginLoss):
 
     def forward(self, scores: Tensor, labels: Any) -> Tensor:
         return F.multi_margin_loss(scores, labels, self.margin, self.reduction)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities (a sigmoid's output) against 0/1 targets of the
+    same shape; see `nn.functional.binary_cross_entropy`."""
+
+    def forward(self, probs: Tensor, targets: Any) -> Tensor:
+        return F.binary_cross_entropy(probs, targets, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy of `sigmoid(logits)`, computed stably from the logits; see
+    `nn.functional.binary_cross_entropy_with_logits`."""
+
+    def forward(self, logits: Tensor, targets: Any) -> Tensor:
+        return F.binary_cross_entropy_with_logits(logits, targets, self.reduction)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of class indices under log-probabilities (a `log_softmax`);
+    see `nn.functional.nll_loss`."""
+
+    def forward(self, log_probs: Tensor, labels: Any) -> Tensor:
+        return F.nll_loss(log_probs, labels, self.reduction)
