@@ -31,6 +31,7 @@ NOT_IN_REFERENCE = {
     "tinygrad_lite.optim": "re-exports the optimizer modules",
     "tinygrad_lite.cli": "the command line page is generated from its parser",
     "tinygrad_lite.arguments": "argument checks shared by the ops; not called by users",
+    "tinygrad_lite.nn.loss_checks": "argument checks shared by the losses; not called by users",
 }
 
 # The namespaces users import from; every class and function they offer has an example.

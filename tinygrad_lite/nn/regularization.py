@@ -29,6 +29,15 @@ class Dropout(Module):
     Dropping random units makes the network unable to rely on any single one, which works
     against memorising the training set; the scaling keeps the expected activation the same
     in both modes, so nothing needs rescaling at evaluation time.
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite import Tensor, nn
+    >>> _ = tl.manual_seed(0)
+    >>> drop = nn.Dropout(p=0.5)
+    >>> sorted(set(drop(Tensor.ones(1000)).tolist()))  # zeroed, or scaled by 1 / (1 - p)
+    [0.0, 2.0]
+    >>> drop.eval()(Tensor([1.0, 2.0])).tolist()  # evaluation: unchanged
+    [1.0, 2.0]
     """
 
     def __init__(self, p: float = 0.5) -> None:
@@ -64,6 +73,14 @@ class BatchNorm1d(Module):
     `num_batches_tracked` are buffers: in `state_dict()` and checkpoints, not in
     `parameters()`. The forward is written with Tensor ops (mean, subtract, square, sqrt,
     divide), so the graph shows each step and backward needs no formula of its own.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> bn = nn.BatchNorm1d(2)
+    >>> y = bn(Tensor([[1.0, 10.0], [3.0, 30.0]]))  # each column to mean 0, variance 1
+    >>> [[round(v, 3) for v in row] for row in y.tolist()]
+    [[-1.0, -1.0], [1.0, 1.0]]
+    >>> [round(v, 4) for v in bn.running_mean.tolist()]  # 0.9 * 0 + 0.1 * batch mean
+    [0.2, 2.0]
     """
 
     def __init__(
