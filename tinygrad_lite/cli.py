@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         "parsed, never run as Python: it may use numbers, the declared names, + - * / ** @, "
         "unary minus and relu exp log tanh sigmoid sum mean. Anything else is refused with "
         "exit code 2; a math error (log of a negative, overflow) exits with code 1.",
-        epilog='example: tinygrad-lite graph "relu(x*w + b)" x=2 w=-3 b=1 -o graph.svg',
+        epilog='example: tinygrad-lite graph "relu(x*w + b)" x=2 w=-3 b=7 -o graph.svg',
     )
     graph.add_argument("expr", metavar="EXPR", help='an expression, e.g. "relu(x*w + b)"')
     graph.add_argument(
@@ -334,7 +334,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
                 root.name = "out"
             gradient = None if root.data.size == 1 else np.ones_like(root.data)
             trace = trace_backward(root, gradient)
-    except (FloatingPointError, ValueError, TypeError) as err:
+    except (ArithmeticError, ValueError, TypeError) as err:  # overflow, x @ scalar, ...
         raise CommandError(f"cannot compute {args.expr!r}: {err}") from None
     if gradient is not None:
         print(f"(out has shape {root.shape}: backward starts from ones, as for out.sum())")
@@ -350,7 +350,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     else:
         try:
             rendered = dot.pipe(format=fmt)
-        except GraphvizNotFoundError as err:
+        except (GraphvizNotFoundError, RuntimeError) as err:  # no dot, or dot failed
             raise CommandError(str(err)) from None
         out.write_bytes(rendered)
     print(f"wrote: {out}")
