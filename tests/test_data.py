@@ -349,3 +349,35 @@ def test_mnist_images_must_not_be_empty(tmp_path):
     (tmp_path / "t10k-images-idx3-ubyte").write_bytes(struct.pack(">IIII", 2051, 3, 0, 0))
     with pytest.raises(ValueError, match=r"empty dimension: shape \(3, 0, 0\)"):
         datasets.mnist(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "name"),
+    [
+        (np.array([["a", "b"], ["c", "d"]]), np.arange(2), "X"),
+        (np.zeros((2, 2)), np.array(["cat", "dog"]), "y"),
+        (np.zeros((2, 2)), np.array([1, None], dtype=object), "y"),
+        (np.array([[1, 2], [3, 4]], dtype=object), np.arange(2), "X"),
+    ],
+)
+def test_dataloader_refuses_what_a_tensor_cannot_hold(X, y, name):
+    with pytest.raises(TypeError, match=rf"DataLoader: {name} has dtype .*; batches are Tensors"):
+        DataLoader(X, y, batch_size=1)
+
+
+@pytest.mark.parametrize(
+    ("seed", "error", "got"),
+    [(-1, ValueError, "got -1"), ("a", TypeError, "got str"), (1.5, TypeError, "got float"),
+     (True, TypeError, "got bool")],
+)  # fmt: skip
+def test_bad_seeds_get_our_own_errors(seed, error, got):
+    X, y = np.zeros((4, 2), np.float32), np.arange(4)
+    calls = {
+        "DataLoader": lambda: DataLoader(X, y, seed=seed),
+        "train_val_test_split": lambda: train_val_test_split(X, y, seed=seed),
+        "spiral": lambda: datasets.spiral(seed=seed),
+        "moons": lambda: datasets.moons(seed=seed),
+    }
+    for fn, call in calls.items():
+        with pytest.raises(error, match=rf"^{fn}: seed must be an int >= 0 or None, {got}$"):
+            call()

@@ -30,7 +30,7 @@ def spiral(
     """
     arguments.count(n_per_class, "n_per_class", "spiral")
     arguments.count(n_classes, "n_classes", "spiral")
-    rng = generator_for(seed)
+    rng = generator_for(seed, "spiral")
     X = np.zeros((n_per_class * n_classes, 2), dtype=np.float32)
     y = np.zeros(n_per_class * n_classes, dtype=np.int64)
     for k in range(n_classes):
@@ -52,7 +52,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
         raise TypeError(f"moons: noise must be a number, got {type(noise).__name__}")
     if not noise >= 0:  # also refuses NaN
         raise ValueError(f"moons: noise is a standard deviation, a number >= 0; got {noise!r}")
-    rng = generator_for(seed)
+    rng = generator_for(seed, "moons")
     n_upper = n // 2
     n_lower = n - n_upper
     t_upper = np.linspace(0.0, np.pi, n_upper)
