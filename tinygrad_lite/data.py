@@ -23,6 +23,8 @@ from tinygrad_lite import arguments
 from tinygrad_lite.random import generator
 from tinygrad_lite.tensor import Tensor
 
+__all__ = ["DataLoader", "train_val_test_split"]
+
 
 def _as_array(a: Any) -> np.ndarray:
     return a.data if isinstance(a, Tensor) else np.asarray(a)

@@ -19,6 +19,8 @@ import numpy as np
 from tinygrad_lite import arguments
 from tinygrad_lite.data import generator_for
 
+__all__ = ["mnist", "moons", "spiral"]
+
 
 def spiral(
     n_per_class: int = 100, n_classes: int = 3, seed: int | None = 0
