@@ -192,3 +192,12 @@ def test_a_name_longer_than_graphviz_accepts_is_shortened_on_the_picture():
     assert "40,000 characters" in svg
     assert "x" * 40 in svg
     assert x.name == "x" * 40_000  # the tensor keeps its name
+
+
+@pytest.mark.graphviz
+def test_view_renders_the_named_picture_and_opens_it(tmp_path, monkeypatch):
+    opened = []
+    monkeypatch.setattr("graphviz.view", lambda path, quiet=False: opened.append(path))
+    assert small_diagram(timeout=60).view(tmp_path / "g.svg") == str(tmp_path / "g.svg")
+    assert opened == [tmp_path / "g.svg"]
+    assert [p.name for p in tmp_path.iterdir()] == ["g.svg"]

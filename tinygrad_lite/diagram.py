@@ -161,6 +161,8 @@ class Diagram(graphviz.Digraph):
         format: str | None = None,
         *,
         engine: str | None = None,
+        quiet: bool = False,  # noqa: ARG002 - Digraph.view passes it; dot's output is captured
+        quiet_view: bool = False,
     ) -> str:
         """Render to a file and return its path.
 
@@ -168,7 +170,9 @@ class Diagram(graphviz.Digraph):
         exactly that file (as `save`). Any other name follows Graphviz's convention: the
         DOT source goes to `filename` and the picture to ``filename + "." + format``
         (``render("graph", format="svg")`` writes ``graph`` and ``graph.svg``; `cleanup`
-        removes the source afterwards). `view` opens the picture.
+        removes the source afterwards). `view` opens the picture (`quiet_view`: without
+        the viewer's messages). What ``dot`` prints goes into the error when it fails, so
+        `quiet` changes nothing.
         """
         path = Path(directory or "", filename or self.filename)
         fmt = _picture_format(path, format, "render")
@@ -186,7 +190,7 @@ class Diagram(graphviz.Digraph):
             if cleanup:
                 source.unlink()
         if view:
-            graphviz.view(out)
+            graphviz.view(out, quiet=quiet_view)
         return str(out)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
