@@ -267,9 +267,10 @@ def _check_npy_header(npz: np.lib.npyio.NpzFile, key: str, path: Path) -> None:
         held = npz.zip.getinfo(member).file_size - fh.tell()
     if dtype.hasobject:
         msg = (
-            f"load: the array {key!r} in '{path}' holds Python objects ({dtype}). "
-            "tl.load never unpickles (unpickling can run arbitrary code), so arrays of Python "
-            "objects cannot be loaded; save numeric arrays with tl.save instead"
+            f"load: could not read the array {key!r} in '{path}': Object arrays (dtype "
+            f"{dtype}) need pickle. tl.load never unpickles (unpickling can run arbitrary "
+            "code), so arrays of Python objects cannot be loaded; save numeric arrays with "
+            "tl.save instead"
         )
         raise ValueError(msg)
     needed = math.prod(shape) * dtype.itemsize
