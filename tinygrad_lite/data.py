@@ -42,7 +42,7 @@ def _check_pair(X: np.ndarray, y: np.ndarray, fn: str) -> None:
         )
 
 
-def generator_for(seed: int | None, fn: str) -> np.random.Generator:
+def generator_for(seed: int | None, fn: str = "tinygrad_lite") -> np.random.Generator:
     """A private generator for a seed (the same draws on every run), or the library
     generator for None (so `tinygrad_lite.manual_seed` decides). `fn` names the caller
     in the error for a seed that is not an int >= 0."""
