@@ -120,7 +120,6 @@ def test_jupyter_display_of_a_stuck_dot_shows_the_message(stuck_dot):
 
 
 def test_cli_graph_with_a_stuck_dot_exits_1_with_one_line(stuck_dot, monkeypatch, capsys):
-    monkeypatch.setattr("tinygrad_lite.diagram.RENDER_TIMEOUT", 0.5)
     monkeypatch.setattr("tinygrad_lite.diagram.Diagram.timeout", 0.5)
     code = main(["graph", "x*x", "x=2", "-o", str(stuck_dot / "g.svg")])
     err = capsys.readouterr().err
