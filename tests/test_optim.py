@@ -589,3 +589,30 @@ def test_base_classes_name_the_method_a_subclass_must_write():
         NoProposal([w], lr=0.1).step(lambda: w.sum())  # noqa: PLW0108 (a closure)
     with pytest.raises(NotImplementedError, match=r"NoSchedule must implement lr_at\(epoch\)"):
         NoSchedule(optim.SGD([w], lr=0.1)).step()
+
+
+@pytest.mark.parametrize("cls", GRADIENT_OPTIMIZERS)
+@pytest.mark.parametrize("lr", [math.inf, -math.inf, math.nan, np.float32("inf")])
+def test_a_non_finite_lr_is_refused_by_the_constructor_and_load_state_dict(cls, lr):
+    w = tl.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: lr must be a finite number"):
+        cls([w], lr=lr)
+    opt = cls([w], lr=0.1)
+    state = opt.state_dict()
+    state["lr"] = lr
+    with pytest.raises(ValueError, match=rf"{cls.__name__}.load_state_dict: lr must be a finite"):
+        opt.load_state_dict(state)
+    assert opt.lr == 0.1
+
+
+def test_a_checkpoint_with_an_infinite_lr_changes_nothing(tmp_path):
+    model = nn.TwoLayerNet(2, 4, 3)
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    tl.save_checkpoint(tmp_path / "run.npz", model, opt)
+    arrays = tl.load(tmp_path / "run.npz")
+    text = arrays["checkpoint.json"].tobytes().decode().replace('"lr": 0.01', '"lr": Infinity')
+    arrays["checkpoint.json"] = np.frombuffer(text.encode(), dtype=np.uint8)
+    tl.save(arrays, tmp_path / "run.npz")
+    with pytest.raises(ValueError, match="lr must be a finite number, got inf"):
+        tl.load_checkpoint(tmp_path / "run.npz", model, opt)
+    assert opt.lr == 0.01

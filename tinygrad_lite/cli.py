@@ -70,9 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a TwoLayerNet (2 -> hidden -> 3, ReLU) with softmax cross-entropy "
         "and Adam on the 3-class spiral; print the initial loss, the last epoch's "
         "diagnostics and the accuracies; write losses.csv, loss.png (with matplotlib), "
-        "weights.npz, the backprop graph (graph.dot, graph.svg with Graphviz) and, with "
-        "Graphviz, explorer.html (the first training step on 8 points, to step through in a "
-        "browser) to --out.",
+        "weights.npz, the backprop graph of the first batch before training, with every "
+        "gradient (graph.dot, graph.svg with Graphviz) and, with Graphviz, explorer.html (the "
+        "first training step on 8 points, to step through in a browser) to --out.",
     )
     demo.add_argument("--epochs", type=_positive_int, default=300, help="default: %(default)s")
     demo.add_argument(
@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         "parsed, never run as Python: it may use numbers, the declared names, + - * / ** @, "
         "unary minus and relu exp log tanh sigmoid sum mean. Anything else is refused with "
         "exit code 2; a math error (log of a negative, overflow) exits with code 1.",
-        epilog='example: tinygrad-lite graph "relu(x*w + b)" x=2 w=-3 b=1 -o graph.svg',
+        epilog='example: tinygrad-lite graph "relu(x*w + b)" x=2 w=-3 b=7 -o graph.svg',
     )
     graph.add_argument("expr", metavar="EXPR", help='an expression, e.g. "relu(x*w + b)"')
     graph.add_argument(
@@ -209,6 +209,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     train_all = DataLoader(X_train, y_train, batch_size=len(X_train), shuffle=False)
     val_all = DataLoader(X_val, y_val, batch_size=len(X_val), shuffle=False)
+    # The graph is drawn from the first training batch before the first update, while the
+    # gradients are large; a loader with the same seed gives the same first batch.
+    first_batch = next(iter(DataLoader(X_train, y_train, batch_size=32, seed=args.seed)))
+    graph = _draw_first_batch(model, loss_fn, *first_batch)
 
     initial = (*evaluate(model, loss_fn, train_all), *evaluate(model, loss_fn, val_all))
     explorer = _write_explorer(out, model, loss_fn, X_train[:8], y_train[:8], hint)
@@ -239,7 +243,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         written.append(png)
     tl.save(model.state_dict(), out / "weights.npz")
     written.append(out / "weights.npz")
-    written += _write_graph(out, model, loss_fn, X_train[:4], y_train[:4], hint)
+    written += _write_graph(out, graph, hint)
     written += explorer
     for path in written:
         print(f"wrote: {path}")
@@ -285,23 +289,32 @@ def _plot_losses(path: Path, rows: list[tuple], hint: Callable[[str], None]) -> 
     return path
 
 
-def _write_graph(
-    out: Path, model: nn.Module, loss_fn: nn.Module, X: Any, y: Any, hint: Callable[[str], None]
-) -> list[Path]:
-    """The backprop graph of one small forward pass, with every gradient filled in."""
+def _draw_first_batch(model: nn.Module, loss_fn: nn.Module, X: tl.Tensor, y: tl.Tensor) -> Any:
+    """The backprop graph of the loss on one batch: every tensor, the parameters included,
+    with its value and its gradient. The model's gradients are cleared afterwards."""
     from tinygrad_lite.graph import draw_graph  # noqa: PLC0415 - only demo and graph draw
     from tinygrad_lite.trace import trace_backward  # noqa: PLC0415
 
-    loss = loss_fn(model(tl.Tensor(X, name="X")), tl.Tensor(y, name="y"))
+    loss = loss_fn(model(tl.Tensor(X.data, name="X")), tl.Tensor(y.data, name="y"))
+    loss.name = "loss"
     trace_backward(loss)
+    dot = draw_graph(loss)  # the labels take every .grad now, before zero_grad clears them
     model.zero_grad()
-    dot = draw_graph(loss)
+    return dot
+
+
+def _write_graph(out: Path, dot: Any, hint: Callable[[str], None]) -> list[Path]:
+    """graph.dot, and graph.svg when Graphviz is installed."""
     written = [out / "graph.dot"]
     written[0].write_text(dot.source)
     if shutil.which("dot") is None:
         hint("hint: install Graphviz (apt-get/brew/conda install graphviz) to also get graph.svg")
         return written
-    (out / "graph.svg").write_bytes(dot.pipe(format="svg"))
+    try:
+        svg = dot.pipe(format="svg")
+    except RuntimeError as err:  # dot failed (an OSError such as its timeout is caught in main)
+        raise CommandError(str(err)) from None
+    (out / "graph.svg").write_bytes(svg)
     return [*written, out / "graph.svg"]
 
 
@@ -364,7 +377,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
                 trace = explorer.trace  # the page's backward pass: the same steps
             else:
                 trace = trace_backward(root, gradient)
-    except (FloatingPointError, ValueError, TypeError) as err:
+    except (ArithmeticError, ValueError, TypeError) as err:  # overflow, x @ scalar, ...
         raise CommandError(f"cannot compute {args.expr!r}: {err}") from None
     if gradient is not None:
         print(f"(out has shape {root.shape}: backward starts from ones, as for out.sum())")
@@ -387,7 +400,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     else:
         try:
             rendered = dot.pipe(format=fmt)
-        except GraphvizNotFoundError as err:
+        except (GraphvizNotFoundError, RuntimeError) as err:  # no dot, or dot failed
             raise CommandError(str(err)) from None
         out.write_bytes(rendered)
     print(f"wrote: {out}")
