@@ -70,7 +70,7 @@ def test_library_parameter_is_the_notes_look_ahead_point(start, lr, mu, use_sgd)
 def test_both_forms_end_at_the_minimum_and_differ_from_plain_momentum():
     # The minimum of w^4/4 + w^2 - 3w is at w = 1 (1 + 2 - 3 = 0).
     w0 = np.array([-1.5, 2.5])
-    ws, vs = notes_nesterov(w0, lr=0.05, mu=0.9, steps=300)
+    ws, _ = notes_nesterov(w0, lr=0.05, mu=0.9, steps=300)
     p = tl.Tensor(w0.copy(), requires_grad=True)
     opt = optim.Nesterov([p], lr=0.05)
     q = tl.Tensor(w0.copy(), requires_grad=True)
