@@ -121,23 +121,39 @@ def plot_optimizer_paths(
     *,
     lrs: Mapping[str, float] | None = None,
     ncols: int = 3,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
 ) -> Figure:
     """One panel per optimizer: the contours of ``objective`` with the path it took.
 
     ``paths`` maps an optimizer name to an array of points of shape ``(steps + 1, 2)``, as
-    `testfunctions.optimize_path` returns. Each panel marks the start (a black square) and
-    the minima (green stars); the path has a dot per step when it has at most 100 steps.
-    The title gives the learning rate (from ``lrs``, else ``objective.lrs``) and the value
-    of f at the last point.
+    `testfunctions.optimize_path` returns. Each panel marks the start (a black square), the
+    global minima (green stars) and any local minima (orange stars); the path has a dot per
+    step when it has at most 100 steps. The title gives the learning rate (from ``lrs``, else
+    ``objective.lrs``), the value of f at the last point and that path's number of steps.
+    x and y share one scale, so an elongated bowl looks elongated; ``xlim`` and ``ylim``
+    replace the objective's own limits (to show a path that leaves them).
+
+    >>> from tinygrad_lite import plots, testfunctions
+    >>> f = testfunctions.anisotropic
+    >>> fig = plots.plot_optimizer_paths(f, testfunctions.compare_optimizers(f, ["SGD"]))
+    >>> fig.axes[0].get_title()
+    'SGD (lr=0.95, f=0.0133, 30 steps)'
     """
     if not paths:
         raise ValueError("plot_optimizer_paths: got no paths to draw")
     lrs = {**objective.lrs, **(lrs or {})}
+    xlim, ylim = xlim or objective.xlim, ylim or objective.ylim
     ncols = min(ncols, len(paths))
     nrows = math.ceil(len(paths) / ncols)
-    fig = _figure(3.3 * ncols, 2.7 * nrows)
+    # equal scales on x and y: a panel's axes are about 2.8 inches wide, plus room for labels
+    axes_height = 2.8 * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
+    fig = _figure(3.6 * ncols, (axes_height + 0.9) * nrows + 0.3)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    X, Y, Z = objective.grid()
+    xs, ys = np.linspace(*xlim, 200), np.linspace(*ylim, 200)
+    X, Y = np.meshgrid(xs, ys)
+    with no_grad():
+        Z = objective(Tensor(X, dtype=np.float64), Tensor(Y, dtype=np.float64)).numpy()
     levels = _contour_levels(Z)
     for ax, (name, points) in zip(axes, paths.items(), strict=False):
         path = np.asarray(points, dtype=float)
@@ -147,14 +163,16 @@ def plot_optimizer_paths(
         ax.plot(*objective.start, "ks", markersize=5)
         for minimum in objective.minima:
             ax.plot(*minimum, "*", color="C2", markersize=11)
-        ax.set(xlim=objective.xlim, ylim=objective.ylim, xlabel="x", ylabel="y")
+        for minimum in objective.local_minima:
+            ax.plot(*minimum, "*", color="C1", markersize=9)
+        ax.set(xlim=xlim, ylim=ylim, xlabel="x", ylabel="y")
+        ax.set_aspect("equal")
         lr = f"lr={lrs[name]:g}, " if name in lrs else ""
         final = objective.value(*path[-1])
-        ax.set_title(f"{name} ({lr}f={final:.3g})", fontsize=10)
+        ax.set_title(f"{name} ({lr}f={final:.3g}, {len(path) - 1} steps)", fontsize=9)
     for ax in axes[len(paths) :]:
         ax.set_visible(False)
-    steps = max(len(p) for p in paths.values()) - 1
-    fig.suptitle(f"{objective.name}: f(x, y) = {objective.formula}, {steps} steps")
+    fig.suptitle(f"{objective.name}: f(x, y) = {objective.formula}")
     return fig
 
 
