@@ -96,7 +96,7 @@ def test_optimizer_paths_one_panel_per_optimizer():
         assert ax.lines[1].get_xydata().tolist() == [[-7.0, 2.0]]
         assert any(type(c).__name__ == "QuadContourSet" for c in ax.get_children())
     final = anisotropic.value(*paths["SGD"][-1])
-    assert axes[0].get_title() == f"SGD (lr=0.95, f={final:.3g}, 30 steps)"
+    assert axes[0].get_title() == f"SGD (lr=0.95, f={final:.3g})\n30 steps"
 
 
 def test_optimizer_paths_give_each_path_its_own_step_count_on_equal_scales():
@@ -104,8 +104,8 @@ def test_optimizer_paths_give_each_path_its_own_step_count_on_equal_scales():
     long = testfunctions.optimize_path(anisotropic, lambda ps: optim.SGD(ps, lr=0.1), steps=40)
     fig = plots.plot_optimizer_paths(anisotropic, {"short": short, "long": long})
     titles = [ax.get_title() for ax in visible_axes(fig)]
-    assert titles[0].endswith(", 5 steps)")
-    assert titles[1].endswith(", 40 steps)")
+    assert titles[0].endswith("\n5 steps")
+    assert titles[1].endswith("\n40 steps")
     assert "steps" not in fig.get_suptitle()
     for ax in visible_axes(fig):
         assert ax.get_aspect() == 1.0  # one unit of x as long as one unit of y

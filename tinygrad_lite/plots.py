@@ -137,8 +137,9 @@ def plot_optimizer_paths(
     >>> from tinygrad_lite import plots, testfunctions
     >>> f = testfunctions.anisotropic
     >>> fig = plots.plot_optimizer_paths(f, testfunctions.compare_optimizers(f, ["SGD"]))
-    >>> fig.axes[0].get_title()
-    'SGD (lr=0.95, f=0.0133, 30 steps)'
+    >>> print(fig.axes[0].get_title())
+    SGD (lr=0.95, f=0.0133)
+    30 steps
     """
     if not paths:
         raise ValueError("plot_optimizer_paths: got no paths to draw")
@@ -146,9 +147,9 @@ def plot_optimizer_paths(
     xlim, ylim = xlim or objective.xlim, ylim or objective.ylim
     ncols = min(ncols, len(paths))
     nrows = math.ceil(len(paths) / ncols)
-    # equal scales on x and y: a panel's axes are about 2.8 inches wide, plus room for labels
-    axes_height = 2.8 * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
-    fig = _figure(3.6 * ncols, (axes_height + 0.9) * nrows + 0.3)
+    # equal scales on x and y: a panel's axes are about 2.3 inches wide, plus room for labels
+    axes_height = 2.3 * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
+    fig = _figure(3.0 * ncols, (axes_height + 1.0) * nrows + 0.3)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     xs, ys = np.linspace(*xlim, 200), np.linspace(*ylim, 200)
     X, Y = np.meshgrid(xs, ys)
@@ -169,7 +170,7 @@ def plot_optimizer_paths(
         ax.set_aspect("equal")
         lr = f"lr={lrs[name]:g}, " if name in lrs else ""
         final = objective.value(*path[-1])
-        ax.set_title(f"{name} ({lr}f={final:.3g}, {len(path) - 1} steps)", fontsize=9)
+        ax.set_title(f"{name} ({lr}f={final:.3g})\n{len(path) - 1} steps", fontsize=9)
     for ax in axes[len(paths) :]:
         ax.set_visible(False)
     fig.suptitle(f"{objective.name}: f(x, y) = {objective.formula}")
