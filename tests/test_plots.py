@@ -236,6 +236,20 @@ def test_activation_histograms_one_panel_per_layer_and_row():
         assert sum(p.get_height() for p in ax.patches) == 80  # every activation counted
 
 
+
+def test_activation_histograms_have_count_axes():
+    rng = np.random.default_rng(3)
+    fig = plots.plot_activation_histograms([rng.random(500) for _ in range(3)], bins=10)
+    assert fig.get_supylabel() == "count"
+    for ax in fig.axes:
+        counts = [p.get_height() for p in ax.patches]
+        ticks = ax.get_yticks()
+        assert len(ticks) >= 2  # a count axis, readable against the bars
+        assert ticks.min() <= 0
+        assert ticks.max() >= max(counts) * 0.5
+        assert any(label.get_text() for label in ax.get_yticklabels())
+
+
 def test_activation_histograms_can_leave_out_the_zeros_of_relu():
     relu_like = [np.array([0.0, 0.0, 0.0, 1.0]), np.array([0.0, 2.0, 3.0, 4.0])]
     fig = plots.plot_activation_histograms(relu_like, bins=4, exclude_zeros=True)

@@ -284,7 +284,8 @@ def plot_activation_histograms(
 
     ``activations`` is a list with one array per layer (one row of panels), or a mapping
     from a label (say, an initialization) to such a list: one row per label, labelled
-    on the left. Within a row all panels share the x range, so layers compare at a glance.
+    on the left. Within a row all panels share the x range, so layers compare at a glance;
+    each panel's y axis counts the activations in a bar.
     ``exclude_zeros=True`` leaves out exact zeros (a ReLU's inactive units, whose spike
     would flatten the rest) and writes their fraction in each panel instead.
     """
@@ -310,13 +311,14 @@ def plot_activation_histograms(
             if exclude_zeros:
                 ax.text(0.97, 0.88, f"{zeros[c]:.0%} zeros", transform=ax.transAxes,
                         ha="right", fontsize=7)  # fmt: skip
-            ax.set_yticks([])
             ax.locator_params(axis="x", nbins=4)
+            ax.locator_params(axis="y", nbins=3)  # counts: how many activations per bar
             ax.tick_params(labelsize=7)
             if r == 0:
                 ax.set_title(f"layer {c + 1}", fontsize=9)
             if c == 0 and label:
                 ax.set_ylabel(label, fontsize=9)
+    fig.supylabel("count", fontsize=9)
     if title:
         fig.suptitle(title)
     return fig
