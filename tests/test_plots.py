@@ -236,7 +236,6 @@ def test_activation_histograms_one_panel_per_layer_and_row():
         assert sum(p.get_height() for p in ax.patches) == 80  # every activation counted
 
 
-
 def test_activation_histograms_have_count_axes():
     rng = np.random.default_rng(3)
     fig = plots.plot_activation_histograms([rng.random(500) for _ in range(3)], bins=10)
