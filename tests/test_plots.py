@@ -214,6 +214,10 @@ def test_loss_slice_2d_is_an_image_centred_on_w_with_a_colour_bar():
     assert values[4, 0] == pytest.approx(loss(W - W1 + W2).item())  # row b = +1, column a = -1
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("a", "b")
     assert fig.axes[1].get_ylabel() == "L(W + a W₁ + b W₂)"
+    assert image.get_cmap().name == "viridis"  # perceptually uniform, not jet
+    (marker,) = ax.lines  # W itself, at the centre
+    assert marker.get_xydata().tolist() == [[0.0, 0.0]]
+    assert marker.get_label() == "W"
 
 
 # ---------------------------------------------------------------- activation histograms

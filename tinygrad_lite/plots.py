@@ -257,14 +257,17 @@ def plot_loss_slice_2d(
     ax: Axes | None = None,
 ) -> Figure:
     """The loss over a plane through the weights: ``(a, b) ↦ L(W + a W1 + b W2)``, as a
-    heat map (blue low, red high) with a colour bar; the centre is ``W`` itself."""
+    heat map with a colour bar (viridis: dark low, yellow high, evenly bright in between);
+    the centre, marked with a white cross, is ``W`` itself."""
     W = np.asarray(W)
     W1, W2 = np.asarray(W1, dtype=W.dtype), np.asarray(W2, dtype=W.dtype)
     steps = np.linspace(-span, span, n)
     values = np.array([[_as_float(loss(W + a * W1 + b * W2)) for a in steps] for b in steps])
     ax = _axes(ax, 5.0, 4.0)
-    image = ax.imshow(values, origin="lower", extent=(-span, span, -span, span), cmap="jet",
-                      aspect="auto")  # fmt: skip
+    # viridis, not jet: its brightness rises evenly with the loss, so no false edges appear
+    image = ax.imshow(values, origin="lower", extent=(-span, span, -span, span), cmap="viridis",
+                      aspect="equal")  # fmt: skip
+    ax.plot(0.0, 0.0, "x", color="white", markersize=9, markeredgewidth=2, label="W")
     ax.figure.colorbar(image, ax=ax, label="L(W + a W₁ + b W₂)")
     ax.set(xlabel="a", ylabel="b", title=title or "")
     return ax.figure
