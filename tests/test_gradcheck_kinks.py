@@ -125,3 +125,21 @@ def test_zero_dimensional_inputs():
     assert tl.gradcheck(lambda t: t.exp(), np.array(0.3))
     report = tl.gradcheck_report(lambda t: t.relu(), np.array(2e-7))
     assert list(report.inputs[0].inconclusive) == [()]
+
+
+def test_a_kink_inside_a_loss_names_the_loss_whose_decision_flips():
+    # s_0 - s_1 + 1 = 0: the margin of class 0 sits exactly on the hinge max(0, .) of svm_loss
+    on_kink = np.array([[0.0, 1.0, -1.0]])
+    report = tl.gradcheck_report(lambda s: tl.nn.functional.svm_loss(s, np.array([1])), on_kink)
+    (check,) = report.inputs
+    assert report.passed
+    assert list(check.inconclusive) == [(0, 0), (0, 1)]
+    for reason in check.inconclusive.values():
+        assert "the ReLU decision flips between x-h and x+h (the ReLU inside svm_loss)" in reason
+    # through the module the scope says which layer too
+    module = tl.nn.SVMLoss()
+    report = tl.gradcheck_report(lambda s: module(s, np.array([1])), on_kink)
+    assert all(
+        "(the ReLU inside SVMLoss > svm_loss)" in reason
+        for reason in report.inputs[0].inconclusive.values()
+    )

@@ -133,14 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument(
         "--function",
-        choices=["anisotropic", "saddle", "rosenbrock"],
+        choices=["anisotropic", "saddle", "rosenbrock", "double_well"],
         default="anisotropic",
         help="anisotropic: x^2/20 + y^2 from (-7, 2); saddle: x^2 + y^4/4 - y^2/2 from "
-        "(-1.5, 0.001); rosenbrock: (1 - x)^2 + 100 (y - x^2)^2 from (-1.5, 2) "
+        "(-1.5, 0.001); rosenbrock: (1 - x)^2 + 100 (y - x^2)^2 from (-1.5, 2); "
+        "double_well: a tilted double well on a tanh plateau, from (2.3, 0.5) "
         "(default: %(default)s)",
     )
     compare.add_argument(
-        "--steps", type=_positive_int, help="default: the function's own (30, 60 or 1000)"
+        "--steps", type=_positive_int, help="default: the function's own (30, 60, 1000 or 200)"
     )
     compare.add_argument("-o", "--output", type=Path, help="write the figure: .png, .svg or .pdf")
     compare.set_defaults(run=_cmd_compare_optimizers, usage=compare.format_usage())

@@ -141,18 +141,23 @@ def _decisions(arrays: list[np.ndarray], f: Callable[..., Any]) -> tuple[float, 
         seen.add(id(fn))
         decision = _decision(fn, fn.inputs[0].data, tensor.data)
         if decision is not None:
-            found.append((fn.name, decision))
+            found.append((fn.name, fn.scope, decision))
         stack.extend(fn.inputs)
     return float(out.data.reshape(())), found
 
 
 def _flipped(before: list, after: list) -> str | None:
-    """Name the first non-smooth op whose decision differs between two runs, if any."""
-    if [name for name, _ in before] != [name for name, _ in after]:
+    """Name the first non-smooth op whose decision differs between two runs, if any.
+
+    An op recorded inside a loss function or a module is named with it ("the ReLU inside
+    svm_loss"): there the ReLU is the hinge max(0, margin), not a layer's activation.
+    """
+    if [name for name, _, _ in before] != [name for name, _, _ in after]:
         return "the graph itself changes between x-h and x+h"
-    for (name, a), (_, b) in zip(before, after, strict=True):
+    for (name, scope, a), (_, _, b) in zip(before, after, strict=True):
         if a.shape != b.shape or not np.array_equal(a, b):
-            return f"the {name} decision flips between x-h and x+h"
+            inside = f" (the {name} inside {' > '.join(scope)})" if scope else ""
+            return f"the {name} decision flips between x-h and x+h{inside}"
     return None
 
 
