@@ -112,7 +112,9 @@ class Exercise:
     def _outputs(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[np.ndarray, ...]:
         outcome = call(fn, [copy(a) for a in args], self.outputs)
         if not isinstance(outcome, tuple):  # our own reference failed: a bug, not a bad type
-            raise RuntimeError(  # noqa: TRY004f"exercise {self.name}: the reference failed: {outcome}")
+            raise RuntimeError(  # noqa: TRY004
+                f"exercise {self.name}: the reference failed: {outcome}"
+            )
         return outcome
 
     def _verdict(self, status: str, message: str, **more: Any) -> Verdict:
