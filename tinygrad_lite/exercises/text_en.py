@@ -48,6 +48,12 @@ MESSAGES: dict[str, str] = {
     "passed, see the note.",
     "verdict.unexplained": "{outputs}: no mistake in the catalogue matches; compare your "
     "formula with hint(3).",
+    "grade.file_failed": "{path} could not run: {error}",
+    "grade.line": " (line {line})",
+    "grade.none_found": "{path} defines none of the exercise functions; name a function after "
+    "an exercise: {names}.",
+    "grade.summary": "{passed} of {count} exercises in {path} passed.",
+    "grade.missing": "Not in the file: {names}.",
     # ------------------------------------------------------------ shared mistakes
     "common.sign": "Sign flipped: the result is exactly minus the gradient. Check each step of "
     "the derivative for a lost minus sign (for example d(-s_y)/ds_y = -1).",
