@@ -392,7 +392,7 @@ def test_prompt_template_hints_and_solution():
     assert "dx = [ 0.25 , -0.105]" in e.prompt  # computed by the reference
     assert e.template == (
         "import numpy as np\n\n\ndef sigmoid_backward(x, upstream):\n"
-        "    raise NotImplementedError('compute s = sigmoid(x), then dx = upstream * ds/dx')\n"
+        '    raise NotImplementedError("compute s = sigmoid(x), then dx = upstream * ds/dx")\n'
     )
     assert "s * (1 - s)" in e.hint(3)
     assert "def sigmoid_backward" in e.solution()

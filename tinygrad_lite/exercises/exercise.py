@@ -81,8 +81,9 @@ class Exercise:
     @property
     def template(self) -> str:
         """Code to paste and fill in: the function, whose body raises NotImplementedError."""
-        todo = text(f"{self.name}.todo")
-        return f"import numpy as np\n\n\n{self._signature()}:\n    raise NotImplementedError({todo!r})\n"
+        todo = text(f"{self.name}.todo").replace('"', "'")  # in double quotes, as ruff writes
+        body = f'    raise NotImplementedError("{todo}")'
+        return f"import numpy as np\n\n\n{self._signature()}:\n{body}\n"
 
     def hint(self, level: int = 1) -> str:
         """Hint 1, 2 or 3, each more concrete; the third is the formula (never code)."""

@@ -48,7 +48,7 @@ class Counterexample:
         return "\n".join(self.lines())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Verdict:
     """The result of checking one function against one exercise.
 
@@ -89,6 +89,8 @@ class Verdict:
             lines.append(f"{self._label('counterexample.title')}:")
             lines += self.counterexample.lines()
         return "\n".join(lines)
+
+    __repr__ = __str__  # a verdict typed at the prompt shows itself in full
 
     def _repr_html_(self) -> str:
         colour = {"passed": "#1a7f37", "failed": "#cf222e"}.get(self.status, "#6e7781")
