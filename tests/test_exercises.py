@@ -2,6 +2,7 @@
 correct answers in other forms pass, and broken functions get a verdict, never a traceback."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -441,3 +442,16 @@ def test_relative_error_follows_cs231n():
     assert relative_error(np.array([np.nan]), np.array([1.0])) == np.inf
     assert relative_error(np.array([np.nan]), np.array([np.nan])) == 0.0
     assert relative_error(np.array([1.0]), np.array([-1.0])) == 2.0
+
+
+def test_the_readme_shows_the_verdict_check_prints_and_the_catalogue_size():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    practise = readme[readme.index("## Practise") :]
+    shown = re.search(r"```text\n(.*?)```", practise, flags=re.DOTALL).group(1)
+
+    def sigmoid_backward(x, upstream):
+        return upstream * x * (1 - x)
+
+    assert shown == f"{ex.get('sigmoid_backward').check(sigmoid_backward)}\n"
+    assert f"{len(MISTAKES)} in all" in practise
+    assert f"holds {len(NAMES)} graded exercises" in practise

@@ -4,6 +4,7 @@ whether it is right and, when it is not, which mistake it makes.
 ``check`` runs the function on drawn inputs against tinygrad_lite's own result and compares
 the output with each known wrong variant on the same inputs: a match names the mistake.
 
+>>> import numpy as np
 >>> from tinygrad_lite import exercises as ex
 >>> e = ex.get("sigmoid_backward")
 >>> def sigmoid_backward(x, upstream):
@@ -49,7 +50,7 @@ def get(name: str) -> Exercise:
     """The exercise called ``name`` (see ``list()``).
 
     >>> get("relu_backward").hint(3)
-    'dx = upstream * (x > 0): ...'
+    'dx = upstream * 1[x > 0]: ...'
     """
     try:
         return EXERCISES[name]
