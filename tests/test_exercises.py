@@ -302,6 +302,9 @@ def test_none_wrong_count_wrong_shape_dtype_and_non_numbers_are_named():
         "It returned a tuple of 1, where 2 values were expected: return dx, dW.": lambda x, W, up: (
             up @ W.T,
         ),
+        "It returned a single ndarray, where 2 values were expected": lambda x, W, up: np.stack(
+            [x, x]
+        ),
         "dW has shape": lambda x, W, up: (up @ W.T, up.T @ x),
         "dx has dtype int64": lambda x, W, up: ((up @ W.T).astype(np.int64), x.T @ up),
         "dW is a str": lambda x, W, up: (up @ W.T, "dW"),

@@ -92,7 +92,10 @@ def _as_outputs(result: Any, names: Sequence[str]) -> Outcome:
     many = isinstance(result, (tuple, list))
     if len(names) > 1 and (not many or len(result) != len(names)):
         kind = type(result).__name__
-        got = text("verdict.values", kind=kind, count=len(result)) if many else f"a {kind}"
+        if many:
+            got = text("verdict.values", kind=kind, count=len(result))
+        else:
+            got = text("verdict.one_value", kind=kind)
         return BadReturn(text("verdict.count", got=got, count=len(names), names=", ".join(names)))
     values = tuple(result) if len(names) > 1 else (result,)
     arrays = []

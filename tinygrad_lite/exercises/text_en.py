@@ -35,6 +35,7 @@ MESSAGES: dict[str, str] = {
     "verdict.returned_none": "It returned None: is a return statement missing?",
     "verdict.count": "It returned {got}, where {count} values were expected: return {names}.",
     "verdict.values": "a {kind} of {count}",
+    "verdict.one_value": "a single {kind}",
     "verdict.not_numeric": "{output} is a {got}, not an array of numbers.",
     "verdict.shape": "{output} has shape {got}; expected {want}{of}.",
     "verdict.shape_of": ", the shape of {input}: a gradient has the shape of what it is "
