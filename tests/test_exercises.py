@@ -9,7 +9,7 @@ import pytest
 
 from tinygrad_lite import exercises as ex
 from tinygrad_lite.exercises.core import relative_error
-from tinygrad_lite.exercises.text import text
+from tinygrad_lite.exercises.messages import text
 from tinygrad_lite.exercises.text_en import MESSAGES
 
 NAMES = list(ex.EXERCISES)
@@ -458,3 +458,32 @@ def test_the_readme_shows_the_verdict_check_prints_and_the_catalogue_size():
     assert shown == f"{ex.get('sigmoid_backward').check(sigmoid_backward)}\n"
     assert f"{len(MISTAKES)} in all" in practise
     assert f"holds {len(NAMES)} graded exercises" in practise
+
+
+def test_a_second_language_needs_only_a_second_table(monkeypatch, capsys):
+    """With a table whose every message is its id (fields kept), no English is left in what a
+    learner reads: the logic holds no sentences of its own."""
+    from string import Formatter  # noqa: PLC0415
+
+    from tinygrad_lite.exercises import messages  # noqa: PLC0415
+
+    def ids_only(message_id, english):
+        fields = [f"{{{name}}}" for _, name, _, _ in Formatter().parse(english) if name]
+        return " ".join([f"[{message_id}]", *fields])
+
+    table = {key: ids_only(key, value) for key, value in MESSAGES.items()}
+    monkeypatch.setitem(messages.LANGUAGES, "xx", table)
+    monkeypatch.setattr(messages, "LANGUAGE", "xx")
+
+    e = ex.get("linear_backward")
+    verdict = e.check(lambda x, W, b, up: (up @ W.T, up.T @ x, up))
+    shown = "\n".join(
+        [str(verdict), verdict._repr_html_(), e.prompt, e.template, e.hint(2), e.summary]
+    )
+    ex.list()
+    shown += capsys.readouterr().out
+    words = re.sub(r"\[[\w.]+\]", "", shown)  # without the message ids
+    for english in ("Checked", "Likely", "Smallest", "expected", "received", "FAILED", "Write"):
+        assert english not in words
+    assert verdict.diagnosis == "dW: [matmul.dW_transposed] db: [linear_backward.db_not_summed]"
+    assert "[counterexample.expected] dx = [[" in str(verdict)

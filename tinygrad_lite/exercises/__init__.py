@@ -25,7 +25,7 @@ import builtins
 from tinygrad_lite.exercises import activations, layers, losses, training
 from tinygrad_lite.exercises.core import Mistake, relative_error
 from tinygrad_lite.exercises.exercise import Exercise
-from tinygrad_lite.exercises.text import text
+from tinygrad_lite.exercises.messages import text
 from tinygrad_lite.exercises.verdict import Counterexample, Verdict
 
 __all__ = [
@@ -55,9 +55,7 @@ def get(name: str) -> Exercise:
     try:
         return EXERCISES[name]
     except (KeyError, TypeError):
-        raise KeyError(
-            f"exercises.get: no exercise {name!r}; choose from: {', '.join(EXERCISES)}"
-        ) from None
+        raise KeyError(text("error.unknown", name=repr(name), names=", ".join(EXERCISES))) from None
 
 
 def list(show: bool = True) -> builtins.list[Exercise]:

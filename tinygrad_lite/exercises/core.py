@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_lite.exercises.text import text
+from tinygrad_lite.exercises.messages import text
 from tinygrad_lite.tensor import Tensor
 
 SEED = 0

@@ -27,7 +27,7 @@ from tinygrad_lite.exercises.core import (
     tolerance,
     unchanged,
 )
-from tinygrad_lite.exercises.text import text
+from tinygrad_lite.exercises.messages import text
 from tinygrad_lite.exercises.verdict import Counterexample, Verdict, show
 
 
@@ -88,7 +88,7 @@ class Exercise:
     def hint(self, level: int = 1) -> str:
         """Hint 1, 2 or 3, each more concrete; the third is the formula (never code)."""
         if level not in (1, 2, 3):
-            raise ValueError(f"{self.name}.hint: level must be 1, 2 or 3, got {level!r}")
+            raise ValueError(text("error.hint_level", name=self.name, level=repr(level)))
         return text(f"{self.name}.hint{level}")
 
     def solution(self) -> str:

@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from tinygrad_lite.exercises import EXERCISES
-from tinygrad_lite.exercises.text import text
+from tinygrad_lite.exercises.messages import text
 
 
 def _load(path: Path) -> dict | str:

@@ -1,4 +1,4 @@
-"""The exercises' English texts, by message id (see ``text.py``).
+"""The exercises' English texts, by message id (see ``messages.py``).
 
 Ids: ``<exercise>.summary|prompt|todo|hint1|hint2|hint3``, ``<exercise>.<mistake>`` (what the
 mistake is, then why it gives this output), ``matmul.<mistake>`` and ``common.<mistake>`` for
@@ -49,6 +49,8 @@ MESSAGES: dict[str, str] = {
     "passed, see the note.",
     "verdict.unexplained": "{outputs}: no mistake in the catalogue matches; compare your "
     "formula with hint(3).",
+    "error.unknown": "exercises.get: no exercise {name}; choose from: {names}",
+    "error.hint_level": "{name}.hint: level must be 1, 2 or 3, got {level}",
     "grade.file_failed": "{path} could not run: {error}",
     "grade.line": " (line {line})",
     "grade.none_found": "{path} defines none of the exercise functions; name a function after "

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_lite.exercises.text import text
+from tinygrad_lite.exercises.messages import text
 
 
 def show(value: Any) -> str:

@@ -5,7 +5,7 @@ one table per language (``text_en.MESSAGES``), keyed by ids such as
 ``"sigmoid_backward.hint2"`` or ``"verdict.shape"``. A second language is a second table with
 the same ids.
 
->>> from tinygrad_lite.exercises.text import text
+>>> from tinygrad_lite.exercises.messages import text
 >>> text("band.fine")
 '< 1e-7: fine'
 """
