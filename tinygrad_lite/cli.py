@@ -455,7 +455,7 @@ def _cmd_exercises_check(args: argparse.Namespace) -> int:
     import subprocess  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
-    from tinygrad_lite.exercises.text import text  # noqa: PLC0415
+    from tinygrad_lite.exercises.messages import text  # noqa: PLC0415
 
     path: Path = args.file
     if not path.is_file():
