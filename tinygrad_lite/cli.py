@@ -160,6 +160,33 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=_non_negative_int, default=0, help="default: %(default)s")
     check.set_defaults(run=_cmd_gradcheck, usage=check.format_usage())
 
+    exercises = sub.add_parser(
+        "exercises",
+        help="list the backprop exercises, or grade a file of answers",
+        description="Without a subcommand, list the exercises in teaching order. "
+        "'check FILE.py' runs FILE.py in a separate Python process (its top level runs, as "
+        "on import), checks every function it defines that is named after an exercise, and "
+        "prints a verdict for each. Exit code 0 only if every one found passes (with --all: "
+        "and none is missing).",
+        epilog="example: tinygrad-lite exercises check my_answers.py",
+    )
+    exercises.set_defaults(run=_cmd_exercises_list)
+    exercises_sub = exercises.add_subparsers(dest="exercises_cmd", metavar="SUBCOMMAND")
+    grade = exercises_sub.add_parser(
+        "check", help="grade the exercise functions that FILE.py defines"
+    )
+    grade.add_argument("file", type=Path, metavar="FILE.py", help="the learner's Python file")
+    grade.add_argument(
+        "--all", action="store_true", help="fail if an exercise has no function in FILE.py"
+    )
+    grade.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=120.0,
+        help="seconds FILE.py may run (default: %(default)s)",
+    )
+    grade.set_defaults(run=_cmd_exercises_check, usage=grade.format_usage())
+
     return parser
 
 
@@ -456,3 +483,65 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
     print(opcheck.format_table(results))
     failed = [r for r in results if not r.first_order_ok or r.second_order_ok is False]
     return 1 if failed else 0
+
+
+# ---------------------------------------------------------------- exercises
+
+
+def _cmd_exercises_list(_args: argparse.Namespace) -> int:
+    from tinygrad_lite import exercises  # noqa: PLC0415 - only this command uses them
+
+    for number, exercise in enumerate(exercises.list(show=False), start=1):
+        print(f"{number:2d}. {exercise.name}: {exercise.summary}")
+    print(
+        "hint: in Python, ex.get(NAME).template is the function to fill in; "
+        "`tinygrad-lite exercises check FILE.py` grades a file",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_exercises_check(args: argparse.Namespace) -> int:
+    import json  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from tinygrad_lite.exercises.messages import text  # noqa: PLC0415
+
+    path: Path = args.file
+    if not path.is_file():
+        return _usage_error(args, f"{path}: no such file")
+    if path.suffix != ".py":
+        return _usage_error(args, f"{path}: expected a Python file (.py)")
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        command = [
+            sys.executable,
+            "-m",
+            "tinygrad_lite.exercises.grade",
+            str(path.resolve()),
+            str(report),
+        ]
+        try:
+            child = subprocess.run(
+                command, capture_output=True, text=True, timeout=args.timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise CommandError(
+                f"{path} did not finish within {args.timeout:g} s (an endless loop?); "
+                "raise the limit with --timeout"
+            ) from None
+        sys.stdout.write(child.stdout)
+        sys.stderr.write(child.stderr)
+        if not report.is_file():
+            raise CommandError(
+                f"{path} ended the process (exit code {child.returncode}) before the check finished"
+            )
+        result = json.loads(report.read_text(encoding="utf-8"))
+    if "error" in result or not result["checked"]:
+        return 1
+    if result["missing"]:
+        print(text("grade.missing", names=", ".join(result["missing"])))
+    if len(result["passed"]) < len(result["checked"]):
+        return 1
+    return 1 if args.all and result["missing"] else 0
