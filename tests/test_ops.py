@@ -474,6 +474,34 @@ def test_exponent_gradient_at_base_zero_is_zero_not_nan():
     np.testing.assert_allclose(base.grad.data, [0.0, 12.0])
 
 
+@given(
+    base=hnp.arrays(np.float64, st.integers(1, 4), elements=st.sampled_from([0.0, 0.5, -1.5, 2.0])),
+    power=st.sampled_from([0, 0.0, 1, 2.0, 3]),
+    as_tensor=st.booleans(),
+)
+@example(base=np.array([0.0]), power=0, as_tensor=False)  # the case issue 15 reported
+def test_power_gradient_at_base_zero_and_exponent_zero_is_zero_not_nan(base, power, as_tensor):
+    """d(x**y)/dx = y * x**(y-1) where y != 0, and 0 where y == 0 (x**0 is 1 for every x);
+    written naively it is 0 * 0**-1 = 0 * inf = NaN at x = 0."""
+    x = Tensor(base, requires_grad=True)
+    exponent = Tensor(np.full(base.shape, float(power))) if as_tensor else power
+    (x**exponent).sum().backward()
+    (numeric,) = tl.numerical_grad(lambda b: (b**power).sum(), base)
+    np.testing.assert_allclose(x.grad.data, numeric, atol=1e-6)
+    assert np.isfinite(x.grad.data).all()
+
+
+def test_power_second_derivative_wrt_exponent_keeps_its_value_where_the_base_is_not_zero():
+    """The fix for 0 * inf at x = y = 0 changes nothing elsewhere: d/dy (dx**y/dx) at y = 0 is
+    1/x (from y * x**(y-1)), which a mask on y alone would turn into 1."""
+    x = Tensor(2.0, dtype=np.float64, requires_grad=True)
+    y = Tensor(0.0, dtype=np.float64, requires_grad=True)
+    (gx,) = tl.grad(x**y, [x], create_graph=True)
+    assert gx.item() == 0.0
+    gx.backward()
+    assert y.grad.item() == pytest.approx(0.5)
+
+
 def test_comparisons_give_boolean_tensors_outside_the_graph():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     for result, expected in [
