@@ -221,6 +221,16 @@ CASES = [
          r"feed shape \(N, 4\), or change the layer's in_features"),
     Case("Linear fed an array", lambda: nn.Linear(4, 2)(np.ones((3, 4))),
          TypeError, r"expected a Tensor, got ndarray", r"wrap it: Tensor\(x\)"),
+    *(
+        Case(f"F.{name} fed an array", lambda name=name: getattr(F, name)(np.ones((2, 3))),
+             TypeError, rf"{name}: x must be a Tensor, got ndarray", r"wrap an array: Tensor\(x\)")
+        for name in ("relu", "sigmoid", "tanh", "softmax", "log_softmax")
+    ),
+    Case("sum over axis 1 of a 0-d tensor", lambda: Tensor(2.0).sum(1),
+         ValueError, r"sum: axis 1 is out of range for a tensor with 0 dims",
+         r"use an axis from -1 to 0 or axis=None"),
+    Case("softmax over a tuple of axes", lambda: Tensor(np.ones((2, 2))).softmax(axis=(0, 1)),
+         TypeError, r"softmax: axis must be one int, got \(0, 1\)", r"axis=-1"),
     Case("Linear with zero inputs", lambda: nn.Linear(0, 2),
          ValueError, r"in_features .*got 0", r"must be a positive int"),
     Case("Linear with an unknown init", lambda: nn.Linear(2, 2, init="gauss"),

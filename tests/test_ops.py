@@ -502,6 +502,29 @@ def test_power_second_derivative_wrt_exponent_keeps_its_value_where_the_base_is_
     assert y.grad.item() == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize("axis", [0, -1, (0,), (-1,), None])
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
+def test_reductions_of_a_0d_tensor_take_axis_0_and_minus_1_as_pytorch(name, axis):
+    x = Tensor(2.5, requires_grad=True)
+    out = getattr(x, name)(axis=axis)
+    assert out.shape == ()
+    assert out.item() == 2.5
+    out.backward()
+    assert x.grad.item() == 1.0
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+def test_softmax_family_and_argmax_of_a_0d_tensor(axis):
+    """Tensor(2.0).softmax() gives 1 on the default axis as with axis=0 (one value, one class)."""
+    x = Tensor(2.0, requires_grad=True)
+    assert x.softmax().item() == 1.0
+    assert x.softmax(axis=axis).item() == 1.0
+    assert x.log_softmax(axis=axis).item() == 0.0
+    assert x.argmax(axis=axis).item() == 0
+    x.softmax(axis=axis).backward()
+    assert x.grad.item() == 0.0  # softmax of one value is 1 whatever the value
+
+
 def test_comparisons_give_boolean_tensors_outside_the_graph():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     for result, expected in [

@@ -527,7 +527,7 @@ class Softmax(Function):
     __slots__ = ("axis",)
     returns_new_arrays = True
 
-    def __init__(self, axis: int) -> None:
+    def __init__(self, axis: int | None) -> None:  # None: a 0-d input, its one value
         self.axis = axis
 
     def forward(self, x):
@@ -544,7 +544,7 @@ class LogSoftmax(Function):
     __slots__ = ("axis",)
     returns_new_arrays = True
 
-    def __init__(self, axis: int) -> None:
+    def __init__(self, axis: int | None) -> None:  # None: a 0-d input, its one value
         self.axis = axis
 
     def forward(self, x):

@@ -463,7 +463,7 @@ class Tensor:
     def argmax(self, axis: int | None = None) -> Tensor:
         """Index of the largest value (an int64 tensor; not differentiable)."""
         if axis is not None:
-            (axis,) = arguments.normalize_axis(axis, self.ndim, "argmax")  # type: ignore[misc]
+            axis = arguments.single_axis(axis, self.ndim, "argmax")
         return Tensor._from_array(np.asarray(np.argmax(self.data, axis=axis)))
 
     # ------------------------------------------------------------ shape
@@ -512,12 +512,12 @@ class Tensor:
 
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along ``axis``, computed without overflow."""
-        (axis,) = arguments.normalize_axis(axis, self.ndim, "softmax")  # type: ignore[misc]
+        axis = arguments.single_axis(axis, self.ndim, "softmax")
         return apply(ops.Softmax(axis), self)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """log(softmax(x)) along ``axis``, computed without overflow or log(0)."""
-        (axis,) = arguments.normalize_axis(axis, self.ndim, "log_softmax")  # type: ignore[misc]
+        axis = arguments.single_axis(axis, self.ndim, "log_softmax")
         return apply(ops.LogSoftmax(axis), self)
 
 

@@ -29,26 +29,31 @@ REDUCTIONS = ("mean", "sum")
 
 def relu(x: Tensor) -> Tensor:
     """`max(0, x)` elementwise."""
+    _check_tensor(x, "x", "relu")
     return x.relu()
 
 
 def sigmoid(x: Tensor) -> Tensor:
     """`1 / (1 + exp(-x))` elementwise."""
+    _check_tensor(x, "x", "sigmoid")
     return x.sigmoid()
 
 
 def tanh(x: Tensor) -> Tensor:
     """`tanh(x)` elementwise."""
+    _check_tensor(x, "x", "tanh")
     return x.tanh()
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """`exp(x_i) / sum_j exp(x_j)` along `axis`."""
+    _check_tensor(x, "x", "softmax")
     return x.softmax(axis=axis)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """`x_i - log(sum_j exp(x_j))` along `axis`."""
+    _check_tensor(x, "x", "log_softmax")
     return x.log_softmax(axis=axis)
 
 
