@@ -24,6 +24,20 @@ _FIXES = {
 }
 
 
+def a_or_an(word: str) -> str:
+    """The word with its article as it is read aloud: "an Adam", "an SGD", "a Linear".
+
+    An acronym (two capitals first) whose first letter is read with a vowel sound ("ess",
+    "em") takes "an", as does "ndarray" ("en-dee-array").
+    """
+    word = str(word)
+    acronym = word[:2].isupper()
+    vowel_sound = (
+        word[:1].lower() in "aeiou" or (acronym and word[0] in "FHLMNRSX") or word == "ndarray"
+    )
+    return f"{'an' if vowel_sound else 'a'} {word}"
+
+
 def with_fix(error: Exception) -> str:
     text = str(error).strip()
     for problem, fix in _FIXES.items():

@@ -303,6 +303,23 @@ class Identity(Function):
         return grad
 
 
+class Cast(Function):
+    """d cast(x)/dx = 1: the gradient goes back in x's dtype"""
+
+    __slots__ = ("dtype",)
+    elementwise = True
+    returns_new_arrays = True
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, grad, x, out):
+        return grad.astype(x.dtype) if _is_array(grad) else grad.to(x.dtype)
+
+
 class Sigmoid(Function):
     """d sigmoid(x)/dx = out * (1 - out)"""
 

@@ -168,6 +168,42 @@ class Tensor:
     def tolist(self) -> Any:
         return self.data.tolist()
 
+    def to(self, dtype: Any) -> Tensor:
+        """The values as ``dtype``; the tensor itself when it already has that dtype.
+
+        A float-to-float cast is an op (``Cast``): the gradient flows back through it, in the
+        original dtype. A cast to an integer or bool dtype gives a tensor outside the graph
+        (integers have no gradient).
+
+        >>> import numpy as np
+        >>> x = Tensor([1.5, 2.5], requires_grad=True)
+        >>> (x.to(np.float64) * 2).sum().backward()
+        >>> x.grad.dtype, x.long().tolist()
+        (dtype('float32'), [1, 2])
+        """
+        dtype = dtypes.parse_dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if dtype.kind == "f":
+            return apply(ops.Cast(dtype), self)
+        return Tensor._from_array(self.data.astype(dtype))
+
+    def float(self) -> Tensor:
+        """``self.to(np.float32)``, as PyTorch's ``.float()``."""
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        """``self.to(np.float64)``, as PyTorch's ``.double()``."""
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        """``self.to(np.int64)``: truncated toward zero, outside the graph, as PyTorch's ``.long()``."""
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        """``self.to(np.int32)``: truncated toward zero, outside the graph, as PyTorch's ``.int()``."""
+        return self.to(np.int32)
+
     def detach(self) -> Tensor:
         """The same values, cut from the graph (shares memory, never requires grad)."""
         return Tensor._from_array(self.data)

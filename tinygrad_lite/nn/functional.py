@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite import ops
+from tinygrad_lite.arguments import a_or_an
 from tinygrad_lite.autograd import Function
 from tinygrad_lite.tensor import Tensor, apply
 
@@ -377,7 +378,7 @@ def l2_penalty(params: Any, alpha: float = 1.0) -> Tensor:
     for i, p in enumerate(params):
         if not isinstance(p, Tensor):
             raise TypeError(
-                f"l2_penalty: params[{i}] is a {type(p).__name__}, not a Tensor; pass "
+                f"l2_penalty: params[{i}] is {a_or_an(type(p).__name__)}, not a Tensor; pass "
                 "model.parameters() or a list of Tensors"
             )
     if isinstance(alpha, bool) or not isinstance(alpha, int | float):
