@@ -278,6 +278,26 @@ def test_matmul_forward_and_backward(shapes, data):
     np.testing.assert_allclose(y.grad.data, gb, rtol=1e-5, atol=1e-7)
 
 
+@given(shapes=matmul_shapes(), data=st.data())
+def test_matmul_with_a_vector_is_one_node_with_second_derivatives(shapes, data):
+    """M @ v records a single MatMul whose inputs are M and v (no Reshape around it), and its
+    backward, recorded under create_graph, differentiates again."""
+    a, b = (data.draw(hnp.arrays(np.float64, s, elements=floats(-3, 3))) for s in shapes)
+    x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    out = x @ y
+    assert out.grad_fn.name == "MatMul"
+    assert out.grad_fn.inputs == (x, y)
+    assert tl.gradgradcheck(lambda p, q: ((p @ q) ** 2).sum(), a, b)
+
+
+def test_mean_relu_of_a_matrix_vector_product_draws_one_matmul():
+    m = Tensor(np.arange(6.0).reshape(2, 3) - 2, requires_grad=True, name="M")
+    v = Tensor([1.0, -1.0, 0.5], requires_grad=True, name="v")
+    source = tl.draw_graph((m @ v).relu().mean()).source
+    assert source.count("MatMul") == 1
+    assert "Reshape" not in source
+
+
 # ---------------------------------------------------------------- linear (x @ W + b, one op)
 
 

@@ -115,7 +115,7 @@ def test_formula_comes_from_the_docstring_and_local_value_only_where_cheap():
     total, matmul = trace
     assert (
         matmul.formula
-        == "d(x@y)/dx = grad @ y.T, d(x@y)/dy = x.T @ grad (both operands at least 2-D)"
+        == "d(x@y)/dx = grad @ y.T, d(x@y)/dy = x.T @ grad (a 1-D x is a row, a 1-D y a column)"
     )
     assert all(g.local is None for g in matmul.inputs)  # not elementwise: no single number
     assert all(g.local is None for g in total.inputs)  # a reduction on 4 elements

@@ -163,7 +163,7 @@ def _holds_zero(a: np.ndarray) -> bool:
 
 
 class MatMul(Function):
-    """d(x@y)/dx = grad @ y.T, d(x@y)/dy = x.T @ grad (both operands at least 2-D)"""
+    """d(x@y)/dx = grad @ y.T, d(x@y)/dy = x.T @ grad (a 1-D x is a row, a 1-D y a column)"""
 
     __slots__ = ()
     returns_new_arrays = True
@@ -172,9 +172,27 @@ class MatMul(Function):
         return x @ y
 
     def backward(self, grad, x, y, out):
+        row, column = x.ndim == 1, y.ndim == 1
+        if row or column:  # as NumPy does: x (k,) is the row (1, k), y (k,) the column (k, 1)
+            grad = grad.reshape(_with_matrix_axes(grad.shape, row, column))
+            x = x.reshape(1, -1) if row else x
+            y = y.reshape(-1, 1) if column else y
         gx = _matmul_t(grad, y.swapaxes(-1, -2)) if self.needs_grad(0) else None
         gy = _matmul_t(x.swapaxes(-1, -2), grad) if self.needs_grad(1) else None
+        if row and gx is not None:  # back to the row's own shape (the engine sums the batch)
+            gx = gx.reshape((*gx.shape[:-2], gx.shape[-1]))
+        if column and gy is not None:
+            gy = gy.reshape(gy.shape[:-1])
         return gx, gy
+
+
+def _with_matrix_axes(shape: tuple[int, ...], row: bool, column: bool) -> tuple[int, ...]:
+    """The shape of ``x @ y``'s gradient with the length-1 axes a 1-D operand dropped put back."""
+    if column:
+        shape = (*shape, 1)
+    if row:
+        shape = (*shape[:-1], 1, shape[-1])
+    return shape
 
 
 class Linear(Function):

@@ -603,7 +603,7 @@ def _own_index(i: Any) -> Any:
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
-    """``a @ b`` with NumPy's rules; 1-D operands are reshaped so MatMul only sees >= 2-D."""
+    """``a @ b`` with NumPy's rules (a 1-D operand is a row on the left, a column on the right)."""
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"MatMul: operands must be at least 1-D, got {a.shape} @ {b.shape}; use *")
     k_left = a.shape[-1]
@@ -615,12 +615,4 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
             f"({k_left}) must equal the right operand's {right} ({k_right}); check the layer "
             "sizes, or transpose an operand (b.T)"
         )
-    if a.ndim == 1 and b.ndim == 1:
-        return apply(ops.MatMul(), a.reshape(1, -1), b.reshape(-1, 1)).reshape(())
-    if a.ndim == 1:
-        out = apply(ops.MatMul(), a.reshape(1, -1), b)
-        return out.reshape(*out.shape[:-2], out.shape[-1])
-    if b.ndim == 1:
-        out = apply(ops.MatMul(), a, b.reshape(-1, 1))
-        return out.reshape(*out.shape[:-1])
-    return apply(ops.MatMul(), a, b)
+    return apply(ops.MatMul(), a, b)  # one node, also for a matrix-vector product
