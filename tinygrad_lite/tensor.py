@@ -354,11 +354,18 @@ class Tensor:
     # ------------------------------------------------------------ operands
 
     def _operand(self, other: Any) -> Tensor:
-        """A Tensor for the other operand; a Python scalar takes this tensor's dtype."""
+        """A Tensor for the other operand; a scalar takes this tensor's dtype if it is of the
+        same kind (a float for a float tensor), else the default dtype of its own kind.
+
+        A NumPy scalar or 0-d array counts as a scalar: ``x32 * np.float64(0.5)`` stays
+        float32, as in PyTorch.
+        """
         if isinstance(other, Tensor):
             return other
         if type(other) in (float, int) and self.data.dtype.kind == "f":  # the usual x * 2.0
             return _constant(other, self.data.dtype)
+        if isinstance(other, np.ndarray) and other.ndim == 0:
+            other = other[()]  # the NumPy scalar it holds
         if isinstance(other, np.bool_):  # NumPy's bool is no numbers.Number; Python's is
             other = bool(other)
         if isinstance(other, numbers.Number) and not isinstance(other, complex):
@@ -376,34 +383,34 @@ class Tensor:
         )
 
     def __add__(self, other: Any) -> Tensor:
-        return apply(ops.Add(), self, self._operand(other))
+        return _binary(ops.Add(), self, self._operand(other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return apply(ops.Add(), self._operand(other), self)
+        return _binary(ops.Add(), self._operand(other), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return apply(ops.Sub(), self, self._operand(other))
+        return _binary(ops.Sub(), self, self._operand(other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return apply(ops.Sub(), self._operand(other), self)
+        return _binary(ops.Sub(), self._operand(other), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return apply(ops.Mul(), self, self._operand(other))
+        return _binary(ops.Mul(), self, self._operand(other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return apply(ops.Mul(), self._operand(other), self)
+        return _binary(ops.Mul(), self._operand(other), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return apply(ops.Div(), self, self._operand(other))
+        return _divide(self, self._operand(other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return apply(ops.Div(), self._operand(other), self)
+        return _divide(self._operand(other), self)
 
     def __pow__(self, other: Any) -> Tensor:
-        return apply(ops.Pow(), self, self._operand(other))
+        return _binary(ops.Pow(), self, self._operand(other))
 
     def __rpow__(self, other: Any) -> Tensor:
-        return apply(ops.Pow(), self._operand(other), self)
+        return _binary(ops.Pow(), self._operand(other), self)
 
     def __neg__(self) -> Tensor:
         return apply(ops.Neg(), self)
@@ -439,13 +446,13 @@ class Tensor:
     # ------------------------------------------------------------ elementwise
 
     def exp(self) -> Tensor:
-        return apply(ops.Exp(), self)
+        return apply(ops.Exp(), _floating(self))
 
     def log(self) -> Tensor:
-        return apply(ops.Log(), self)
+        return apply(ops.Log(), _floating(self))
 
     def sqrt(self) -> Tensor:
-        return apply(ops.Sqrt(), self)
+        return apply(ops.Sqrt(), _floating(self))
 
     def abs(self) -> Tensor:
         return apply(ops.Abs(), self)
@@ -457,10 +464,10 @@ class Tensor:
         return apply(ops.Identity(), self)
 
     def sigmoid(self) -> Tensor:
-        return apply(ops.Sigmoid(), self)
+        return apply(ops.Sigmoid(), _floating(self))
 
     def tanh(self) -> Tensor:
-        return apply(ops.Tanh(), self)
+        return apply(ops.Tanh(), _floating(self))
 
     def clip(self, lo: float | None, hi: float | None) -> Tensor:
         """Limit values to [lo, hi] (either end may be None); gradient passes on [lo, hi]."""
@@ -468,9 +475,14 @@ class Tensor:
             raise ValueError("clip needs at least one of lo, hi")
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"clip needs lo <= hi, got lo={lo}, hi={hi}")
-        # Python floats: a NumPy float64 bound would turn a float32 tensor into float64.
-        lo, hi = (None if b is None else float(b) for b in (lo, hi))
-        return apply(ops.Clip(lo, hi), self)
+        x = self
+        if x.data.dtype.kind != "f" and all(b is None or _is_int(b) for b in (lo, hi)):
+            lo, hi = (None if b is None else int(b) for b in (lo, hi))  # integers stay integers
+        else:
+            x = _floating(x)  # an integer tensor with a float bound: the default float dtype
+            # Python floats: a NumPy float64 bound would turn a float32 tensor into float64.
+            lo, hi = (None if b is None else float(b) for b in (lo, hi))
+        return apply(ops.Clip(lo, hi), x)
 
     # ------------------------------------------------------------ reductions
 
@@ -486,7 +498,7 @@ class Tensor:
                     f"mean over zero elements (shape {self.shape}, axis={axis}) is 0/0, "
                     "undefined; check for an empty batch before averaging"
                 )
-        return apply(ops.Mean(axes, keepdims), self)
+        return apply(ops.Mean(axes, keepdims), _floating(self))
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         axes = arguments.normalize_axis(axis, self.ndim, "max")
@@ -549,12 +561,63 @@ class Tensor:
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along ``axis``, computed without overflow."""
         axis = arguments.single_axis(axis, self.ndim, "softmax")
-        return apply(ops.Softmax(axis), self)
+        return apply(ops.Softmax(axis), _floating(self))
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """log(softmax(x)) along ``axis``, computed without overflow or log(0)."""
         axis = arguments.single_axis(axis, self.ndim, "log_softmax")
-        return apply(ops.LogSoftmax(axis), self)
+        return apply(ops.LogSoftmax(axis), _floating(self))
+
+
+# ---------------------------------------------------------------- dtype promotion
+
+
+def _binary(fn: Function, a: Tensor, b: Tensor) -> Tensor:
+    """``apply(fn, a, b)``, the operands first brought to one dtype as PyTorch does (API.md).
+
+    Operands of one dtype, the usual case (a Python number already took the tensor's dtype),
+    pass with one identity test: NumPy's built-in dtypes are single objects.
+    """
+    if a.data.dtype is not b.data.dtype:
+        a, b = _promote(a, b)
+    return apply(fn, a, b)
+
+
+def _divide(a: Tensor, b: Tensor) -> Tensor:
+    """``a / b``: as :func:`_binary`, and integers divide into the default float dtype."""
+    if a.data.dtype is not b.data.dtype:
+        a, b = _promote(a, b)
+    if a.data.dtype.kind != "f":  # then b is no float either
+        a, b = _floating(a), _floating(b)
+    return apply(ops.Div(), a, b)
+
+
+def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Two operands of different dtypes, as PyTorch combines them (NumPy's rule differs).
+
+    A float tensor meeting an integer or bool tensor keeps its own dtype: the other one is
+    converted (``float32 * int64 -> float32``, where NumPy gives float64; an integer tensor
+    has no gradient, so nothing is lost). Two floats, two integers, or bool and integer
+    give the wider dtype, which is what NumPy computes from them as they are.
+    """
+    a_float, b_float = a.data.dtype.kind == "f", b.data.dtype.kind == "f"
+    if a_float and not b_float:
+        return a, b.to(a.data.dtype)
+    if b_float and not a_float:
+        return a.to(b.data.dtype), b
+    return a, b
+
+
+def _floating(t: Tensor) -> Tensor:
+    """``t`` for a float tensor; an integer or bool one as the default float dtype (exp, log,
+    mean... of integers give floats, as in PyTorch, not NumPy's float64)."""
+    if t.data.dtype.kind == "f":
+        return t
+    return t.to(dtypes.get_default_dtype())
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 # The constant Tensors of ``x * 2.0``, one per (value, dtype). A plain dict: a loss like
@@ -615,4 +678,4 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
             f"({k_left}) must equal the right operand's {right} ({k_right}); check the layer "
             "sizes, or transpose an operand (b.T)"
         )
-    return apply(ops.MatMul(), a, b)  # one node, also for a matrix-vector product
+    return _binary(ops.MatMul(), a, b)  # one node, also for a matrix-vector product

@@ -69,6 +69,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         x_shape, w_shape = x.data.shape, weight.data.shape
         fits = len(x_shape) == 2 and len(w_shape) == 2 and x_shape[1] == w_shape[0]
         if fits and bias.data.shape == (w_shape[1],):  # x (N, in), weight (in, out), bias (out,)
+            if x.data.dtype.kind != "f" and weight.data.dtype.kind == "f":
+                x = x.to(weight.data.dtype)  # integer features: the weight's dtype, as x @ weight
             return apply(ops.Linear(), x, weight, bias)
     out = x @ weight  # other shapes, and shapes that do not fit: MatMul's rules and errors
     return out if bias is None else out + bias
