@@ -171,3 +171,31 @@ def test_an_integer_mask_keeps_a_float32_network_float32():
     assert loss.dtype == np.float32
     loss.backward()
     assert w.grad.dtype == np.float32
+
+
+def test_integer_targets_fed_to_a_static_graph_are_converted_on_every_replay():
+    """The conversion of an integer tensor met by a float tensor that requires grad is a
+    recorded Cast node, so a StaticGraph replays it on the integers it is fed."""
+    model = tl.nn.Linear(4, 3)
+    x = np.ones((2, 4), np.float32)
+    step = tl.StaticGraph(lambda xb, t: F.mse_loss(model(xb), t), x, np.zeros((2, 3), np.int64))
+    for target in (np.zeros((2, 3), np.int64), np.full((2, 3), 5, np.int64)):
+        expected = F.mse_loss(model(Tensor(x)), Tensor(target))
+        loss = step.run(x, target, backward=False)
+        assert loss.dtype == np.float32
+        assert loss.item() == pytest.approx(expected.item())
+
+
+def test_the_drawing_shows_where_an_integer_mask_enters():
+    w = Tensor([1.0, 2.0], requires_grad=True, name="w")
+    mask = Tensor([1, 0], name="mask")
+    y = (w * mask).sum()
+    (product,) = y.grad_fn.inputs
+    converted = product.grad_fn.inputs[1]
+    assert converted.grad_fn.name == "Cast"
+    assert converted.grad_fn.inputs == (mask,)
+    assert not converted.requires_grad  # integers have no gradient: backward never goes there
+    y.backward()
+    np.testing.assert_array_equal(w.grad.data, [1.0, 0.0])
+    with tl.no_grad():  # nothing recorded, no Cast node either
+        assert (w * mask).grad_fn is None

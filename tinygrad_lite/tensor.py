@@ -602,10 +602,26 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """
     a_float, b_float = a.data.dtype.kind == "f", b.data.dtype.kind == "f"
     if a_float and not b_float:
-        return a, b.to(a.data.dtype)
+        return a, _converted(b, a)
     if b_float and not a_float:
-        return a.to(b.data.dtype), b
+        return _converted(a, b), b
     return a, b
+
+
+def _converted(integers: Tensor, float_operand: Tensor) -> Tensor:
+    """An integer or bool tensor's values in the dtype of the float tensor it meets.
+
+    When the op will be recorded (the float tensor requires grad), so is the conversion, as
+    a ``Cast`` node, though its result needs no gradient (integers have none): a drawing then
+    shows where the integers enter, and a ``StaticGraph`` replay converts the values it is
+    fed (integer targets of ``mse_loss``). Backward never walks it.
+    """
+    fn = ops.Cast(float_operand.data.dtype)
+    out = Tensor._from_array(fn.forward(integers.data))
+    if _state.grad_enabled and float_operand._requires_grad:
+        fn.inputs, fn.scope, fn.freed = (integers,), _state.scope, False
+        out.grad_fn = fn
+    return out
 
 
 def _floating(t: Tensor) -> Tensor:
