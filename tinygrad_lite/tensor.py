@@ -168,42 +168,6 @@ class Tensor:
     def tolist(self) -> Any:
         return self.data.tolist()
 
-    def to(self, dtype: Any) -> Tensor:
-        """The values as ``dtype``; the tensor itself when it already has that dtype.
-
-        A float-to-float cast is an op (``Cast``): the gradient flows back through it, in the
-        original dtype. A cast to an integer or bool dtype gives a tensor outside the graph
-        (integers have no gradient).
-
-        >>> import numpy as np
-        >>> x = Tensor([1.5, 2.5], requires_grad=True)
-        >>> (x.to(np.float64) * 2).sum().backward()
-        >>> x.grad.dtype, x.long().tolist()
-        (dtype('float32'), [1, 2])
-        """
-        dtype = dtypes.parse_dtype(dtype)
-        if dtype == self.data.dtype:
-            return self
-        if dtype.kind == "f":
-            return apply(ops.Cast(dtype), self)
-        return Tensor._from_array(self.data.astype(dtype))
-
-    def float(self) -> Tensor:
-        """``self.to(np.float32)``, as PyTorch's ``.float()``."""
-        return self.to(np.float32)
-
-    def double(self) -> Tensor:
-        """``self.to(np.float64)``, as PyTorch's ``.double()``."""
-        return self.to(np.float64)
-
-    def long(self) -> Tensor:
-        """``self.to(np.int64)``: truncated toward zero, outside the graph, as PyTorch's ``.long()``."""
-        return self.to(np.int64)
-
-    def int(self) -> Tensor:
-        """``self.to(np.int32)``: truncated toward zero, outside the graph, as PyTorch's ``.int()``."""
-        return self.to(np.int32)
-
     def detach(self) -> Tensor:
         """The same values, cut from the graph (shares memory, never requires grad)."""
         return Tensor._from_array(self.data)
@@ -242,7 +206,8 @@ class Tensor:
 
         ``gradient`` is d(loss)/d(self), needed when ``self`` is not a scalar. The graph's saved
         values are freed afterwards unless ``retain_graph=True``; ``create_graph=True`` records
-        the backward pass itself, so the gradients can be differentiated again.
+        the backward pass itself, so the gradients can be differentiated again. All or nothing:
+        a pass stopped by an error or Ctrl-C changes no ``.grad`` and frees nothing.
         """
         seed = self._seed_gradient(gradient, create_graph)
         if retain_graph is None:
@@ -354,8 +319,9 @@ class Tensor:
     # ------------------------------------------------------------ operands
 
     def _operand(self, other: Any) -> Tensor:
-        """A Tensor for the other operand; a scalar takes this tensor's dtype if it is of the
-        same kind (a float for a float tensor), else the default dtype of its own kind.
+        """A Tensor for the other operand. A scalar takes this tensor's dtype, unless it is of
+        a higher kind (bool < integer < float): a float scalar with an integer tensor takes the
+        default float dtype, an integer scalar with a bool tensor int64.
 
         A NumPy scalar or 0-d array counts as a scalar: ``x32 * np.float64(0.5)`` stays
         float32, as in PyTorch.
@@ -567,6 +533,46 @@ class Tensor:
         """log(softmax(x)) along ``axis``, computed without overflow or log(0)."""
         axis = arguments.single_axis(axis, self.ndim, "log_softmax")
         return apply(ops.LogSoftmax(axis), _floating(self))
+
+    # ------------------------------------------------------------ dtype conversions
+    # Last in the class: the methods named int and float would hide the built-in types from
+    # the annotations of any method written after them.
+
+    def to(self, dtype: Any) -> Tensor:
+        """The values as ``dtype``; the tensor itself when it already has that dtype.
+
+        A float-to-float cast is an op (``Cast``): the gradient flows back through it, in the
+        original dtype. A cast to an integer or bool dtype gives a tensor outside the graph
+        (integers have no gradient).
+
+        >>> import numpy as np
+        >>> x = Tensor([1.5, 2.5], requires_grad=True)
+        >>> (x.to(np.float64) * 2).sum().backward()
+        >>> x.grad.dtype, x.long().tolist()
+        (dtype('float32'), [1, 2])
+        """
+        dtype = dtypes.parse_dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if dtype.kind == "f":
+            return apply(ops.Cast(dtype), self)
+        return Tensor._from_array(self.data.astype(dtype))
+
+    def float(self) -> Tensor:
+        """``self.to(np.float32)``, as PyTorch's ``.float()``."""
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        """``self.to(np.float64)``, as PyTorch's ``.double()``."""
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        """``self.to(np.int64)``: truncated toward zero, outside the graph, as PyTorch's ``.long()``."""
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        """``self.to(np.int32)``: truncated toward zero, outside the graph, as PyTorch's ``.int()``."""
+        return self.to(np.int32)
 
 
 # ---------------------------------------------------------------- dtype promotion
