@@ -159,6 +159,17 @@ def test_formulas_of_other_ops_name_their_operands(make, formula):
     assert tl.trace.describe_local(out.grad_fn).startswith(formula)
 
 
+def test_names_that_are_expressions_are_bracketed_only_where_they_could_be_misread():
+    """The graph command names each tensor by its sub-expression, e.g. "x * w + b"."""
+    z = leaf(1.0, "x * w + b")
+    assert tl.trace.describe_local(z.tanh().grad_fn) == (
+        "d tanh(x * w + b)/d(x * w + b) = 1 - out**2"
+    )
+    assert tl.trace.describe_local((z * leaf(2.0, "k")).grad_fn) == (
+        "d((x * w + b)*k)/d(x * w + b) = k, d((x * w + b)*k)/dk = (x * w + b)"
+    )
+
+
 def test_the_printout_says_the_trace_was_the_backward_pass_and_a_second_one_doubles():
     """trace_backward(y) then y.backward() counts every gradient twice (API.md: the trace
     accumulates and keeps the graph, as backward(retain_graph=True)); the printout says so

@@ -155,7 +155,17 @@ def describe_local(fn: Function, labels: Labels | None = None) -> str | None:
     # A placeholder alone, or after the d of a derivative (dx, dx_i), never inside a word
     # (exp, max, index) or before a call's bracket.
     pattern = r"(?<![\w.])(d?)(" + "|".join(placeholders) + r")(?![A-Za-z0-9(])"
-    return re.sub(pattern, lambda m: _named(m.group(1), names[m.group(2)]), text)
+
+    def named(m: re.Match) -> str:
+        name = names[m.group(2)]
+        # in brackets where it could be misread, e.g. d(x*w+b)/d(x*w), but not as the sole
+        # argument of a call (tanh(x*w + b), not tanh((x*w + b)))
+        alone = text[m.start() - 1 : m.start()] == "(" and text[m.end() : m.end() + 1] in ",)"
+        if m.group(1):
+            return "d" + (name if name.isidentifier() else f"({name})")
+        return name if alone or re.fullmatch(r"[\w.]+", name) else f"({name})"
+
+    return re.sub(pattern, named, text)
 
 
 # The names the formulas give the inputs of ops that do not call them x and y.
@@ -171,13 +181,6 @@ def _operand_names(inputs: tuple[Tensor, ...], labels: Labels | None) -> list[st
         names.append(str(t.name) if t.name else label)
     free = (c for c in "abcdefghijklmnopqrsuvwz" if c not in names)
     return [name if name else next(free) for name in names]
-
-
-def _named(d: str, name: str) -> str:
-    """``name`` as it goes into a formula, bracketed as `_derivative_notation` does: after a
-    ``d`` unless it is an identifier (``d(fc1.weight)``), elsewhere unless it is one word."""
-    one_word = name.isidentifier() if d else re.fullmatch(r"[\w.]+", name) is not None
-    return d + (name if one_word else f"({name})")
 
 
 # ---------------------------------------------------------------- the trace
