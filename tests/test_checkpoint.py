@@ -191,7 +191,9 @@ def test_a_failure_after_the_model_loaded_rolls_everything_back(tmp_path):
 def test_another_optimizer_class_is_named(tmp_path):
     path = saved_run(tmp_path)
     model = nn.TwoLayerNet(2, 16, 3)
-    with pytest.raises(ValueError, match=r"state of a Adam optimizer, not of a SGD; create a Adam"):
+    with pytest.raises(
+        ValueError, match=r"state of an Adam optimizer, not of an SGD; create an Adam"
+    ):
         tl.load_checkpoint(path, model, optim.SGD(model.parameters()))
 
 

@@ -200,7 +200,7 @@ def test_writes_dot_source_without_graphviz(in_tmp, monkeypatch):
     source = (in_tmp / "g.dot").read_text()
     assert source.startswith("digraph")
     assert "rankdir=TB" in source
-    assert "d(x*y)/dx = y" in source
+    assert "d(x*x)/dx = x" in source
 
 
 def test_missing_graphviz_fails_with_install_hint(in_tmp, monkeypatch, capsys):

@@ -204,7 +204,7 @@ CASES = [
     Case("l2_penalty of no tensors", lambda: F.l2_penalty([]),
          ValueError, r"l2_penalty: params is empty", r"model\.parameters\(\)"),
     Case("l2_penalty of an array", lambda: F.l2_penalty([w(), np.ones(2)]),
-         TypeError, r"params\[1\] is a ndarray, not a Tensor", r"list of Tensors"),
+         TypeError, r"params\[1\] is an ndarray, not a Tensor", r"list of Tensors"),
     Case("l2_penalty strength as a string", lambda: F.l2_penalty([w()], alpha="0.1"),
          TypeError, r"alpha must be a number, got '0\.1'", r"alpha=1e-4"),
     Case("negative l2_penalty strength", lambda: F.l2_penalty([w()], alpha=-0.1),
@@ -228,6 +228,16 @@ CASES = [
          r"feed shape \(N, 4\), or change the layer's in_features"),
     Case("Linear fed an array", lambda: nn.Linear(4, 2)(np.ones((3, 4))),
          TypeError, r"expected a Tensor, got ndarray", r"wrap it: Tensor\(x\)"),
+    *(
+        Case(f"F.{name} fed an array", lambda name=name: getattr(F, name)(np.ones((2, 3))),
+             TypeError, rf"{name}: x must be a Tensor, got ndarray", r"wrap an array: Tensor\(x\)")
+        for name in ("relu", "sigmoid", "tanh", "softmax", "log_softmax")
+    ),
+    Case("sum over axis 1 of a 0-d tensor", lambda: Tensor(2.0).sum(1),
+         ValueError, r"sum: axis 1 is out of range for a tensor with 0 dims",
+         r"use an axis from -1 to 0 or axis=None"),
+    Case("softmax over a tuple of axes", lambda: Tensor(np.ones((2, 2))).softmax(axis=(0, 1)),
+         TypeError, r"softmax: axis must be one int, got \(0, 1\)", r"axis=-1"),
     Case("Linear with zero inputs", lambda: nn.Linear(0, 2),
          ValueError, r"in_features .*got 0", r"must be a positive int"),
     Case("Linear with an unknown init", lambda: nn.Linear(2, 2, init="gauss"),
@@ -554,3 +564,21 @@ def test_bad_command_line_in_a_real_process_has_no_traceback(tmp_path):
 def test_the_catalogue_has_at_least_40_distinct_cases():
     whats = [c.what for c in CASES + FILE_CASES] + [" ".join(a) for a, _ in CLI_CASES]
     assert len(set(whats)) == len(whats) >= 40
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("Adam", "an Adam"), ("SGD", "an SGD"), ("RMSProp", "an RMSProp"), ("MLP", "an MLP"),
+     ("Linear", "a Linear"), ("Momentum", "a Momentum"), ("TwoLayerNet", "a TwoLayerNet"),
+     ("int", "an int"), ("str", "a str"), ("ndarray", "an ndarray"), ("LBFGS", "an LBFGS"),
+     ("Tensor", "a Tensor"), ("NoneType", "a NoneType")],
+)  # fmt: skip
+def test_messages_put_the_right_article_before_a_class_name(word, expected):
+    from tinygrad_lite.arguments import a_or_an  # noqa: PLC0415
+
+    assert a_or_an(word) == expected
+
+
+def test_an_optimizer_given_a_number_says_an_int():
+    with pytest.raises(TypeError, match=r"SGD: parameter 0 is an int, not a Tensor"):
+        optim.SGD([3])

@@ -77,6 +77,13 @@ def test_one_op_only(capsys):
     assert "2 ops: 2 passed first order" in out
 
 
+def test_op_names_match_in_any_case_with_or_without_underscores(capsys):
+    assert main(["gradcheck", "--op", "Linear", "--op", "LogSoftmax", "--op", "LOG_SOFTMAX"]) == 0
+    out = capsys.readouterr().out
+    assert "2 ops: 2 passed first order" in out
+    assert [r.check.name for r in opcheck.run_checks(["MatMul", "t"])] == ["matmul", "T"]
+
+
 def test_unknown_op_is_a_usage_error(capsys):
     assert main(["gradcheck", "--op", "tan"]) == 2
     err = capsys.readouterr().err

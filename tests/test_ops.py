@@ -541,6 +541,26 @@ def test_matmul_forward_and_backward(shapes, data):
     np.testing.assert_allclose(y.grad.data, gb, rtol=1e-5, atol=1e-7)
 
 
+@given(shapes=matmul_shapes(), data=st.data())
+def test_matmul_with_a_vector_is_one_node_with_second_derivatives(shapes, data):
+    """M @ v records a single MatMul whose inputs are M and v (no Reshape around it), and its
+    backward, recorded under create_graph, differentiates again."""
+    a, b = (data.draw(hnp.arrays(np.float64, s, elements=floats(-3, 3))) for s in shapes)
+    x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    out = x @ y
+    assert out.grad_fn.name == "MatMul"
+    assert out.grad_fn.inputs == (x, y)
+    assert tl.gradgradcheck(lambda p, q: ((p @ q) ** 2).sum(), a, b)
+
+
+def test_mean_relu_of_a_matrix_vector_product_draws_one_matmul():
+    m = Tensor(np.arange(6.0).reshape(2, 3) - 2, requires_grad=True, name="M")
+    v = Tensor([1.0, -1.0, 0.5], requires_grad=True, name="v")
+    source = tl.draw_graph((m @ v).relu().mean()).source
+    assert source.count("MatMul") == 1
+    assert "Reshape" not in source
+
+
 # ---------------------------------------------------------------- linear (x @ W + b, one op)
 
 
@@ -735,6 +755,57 @@ def test_exponent_gradient_at_base_zero_is_zero_not_nan():
     (base**exponent).sum().backward()
     np.testing.assert_allclose(exponent.grad.data, [0.0, 8 * np.log(2)])
     np.testing.assert_allclose(base.grad.data, [0.0, 12.0])
+
+
+@given(
+    base=hnp.arrays(np.float64, st.integers(1, 4), elements=st.sampled_from([0.0, 0.5, -1.5, 2.0])),
+    power=st.sampled_from([0, 0.0, 1, 2.0, 3]),
+    as_tensor=st.booleans(),
+)
+@example(base=np.array([0.0]), power=0, as_tensor=False)  # the case issue 15 reported
+def test_power_gradient_at_base_zero_and_exponent_zero_is_zero_not_nan(base, power, as_tensor):
+    """d(x**y)/dx = y * x**(y-1) where y != 0, and 0 where y == 0 (x**0 is 1 for every x);
+    written naively it is 0 * 0**-1 = 0 * inf = NaN at x = 0."""
+    x = Tensor(base, requires_grad=True)
+    exponent = Tensor(np.full(base.shape, float(power))) if as_tensor else power
+    (x**exponent).sum().backward()
+    (numeric,) = tl.numerical_grad(lambda b: (b**power).sum(), base)
+    np.testing.assert_allclose(x.grad.data, numeric, atol=1e-6)
+    assert np.isfinite(x.grad.data).all()
+
+
+def test_power_second_derivative_wrt_exponent_keeps_its_value_where_the_base_is_not_zero():
+    """The fix for 0 * inf at x = y = 0 changes nothing elsewhere: d/dy (dx**y/dx) at y = 0 is
+    1/x (from y * x**(y-1)), which a mask on y alone would turn into 1."""
+    x = Tensor(2.0, dtype=np.float64, requires_grad=True)
+    y = Tensor(0.0, dtype=np.float64, requires_grad=True)
+    (gx,) = tl.grad(x**y, [x], create_graph=True)
+    assert gx.item() == 0.0
+    gx.backward()
+    assert y.grad.item() == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("axis", [0, -1, (0,), (-1,), None])
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
+def test_reductions_of_a_0d_tensor_take_axis_0_and_minus_1_as_pytorch(name, axis):
+    x = Tensor(2.5, requires_grad=True)
+    out = getattr(x, name)(axis=axis)
+    assert out.shape == ()
+    assert out.item() == 2.5
+    out.backward()
+    assert x.grad.item() == 1.0
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+def test_softmax_family_and_argmax_of_a_0d_tensor(axis):
+    """Tensor(2.0).softmax() gives 1 on the default axis as with axis=0 (one value, one class)."""
+    x = Tensor(2.0, requires_grad=True)
+    assert x.softmax().item() == 1.0
+    assert x.softmax(axis=axis).item() == 1.0
+    assert x.log_softmax(axis=axis).item() == 0.0
+    assert x.argmax(axis=axis).item() == 0
+    x.softmax(axis=axis).backward()
+    assert x.grad.item() == 0.0  # softmax of one value is 1 whatever the value
 
 
 def test_comparisons_give_boolean_tensors_outside_the_graph():

@@ -24,6 +24,20 @@ _FIXES = {
 }
 
 
+def a_or_an(word: str) -> str:
+    """The word with its article as it is read aloud: "an Adam", "an SGD", "a Linear".
+
+    An acronym (two capitals first) whose first letter is read with a vowel sound ("ess",
+    "em") takes "an", as does "ndarray" ("en-dee-array").
+    """
+    word = str(word)
+    acronym = word[:2].isupper()
+    vowel_sound = (
+        word[:1].lower() in "aeiou" or (acronym and word[0] in "FHLMNRSX") or word == "ndarray"
+    )
+    return f"{'an' if vowel_sound else 'a'} {word}"
+
+
 def with_fix(error: Exception) -> str:
     text = str(error).strip()
     for problem, fix in _FIXES.items():
@@ -33,7 +47,11 @@ def with_fix(error: Exception) -> str:
 
 
 def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
-    """An int or tuple of axes (negative allowed) as a sorted tuple of valid axes."""
+    """An int or tuple of axes (negative allowed) as a sorted tuple of valid axes.
+
+    A 0-d tensor takes axis 0 or -1 as PyTorch does, meaning its one value: the result is
+    None (all axes), which the ops handle on 0-d arrays, where NumPy refuses axis 0.
+    """
     if axis is None:
         return None
     if type(axis) is int and -ndim <= axis < ndim:  # the usual single axis, e.g. axis=1
@@ -41,15 +59,24 @@ def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     axes = (axis,) if isinstance(axis, numbers.Integral) else axis
     if not isinstance(axes, tuple | list) or not all(isinstance(a, numbers.Integral) for a in axes):
         raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+    size = max(ndim, 1)  # a 0-d tensor counts as one axis: 0 and -1 name it
     result = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            fix = f"use an axis from {-ndim} to {ndim - 1}" if ndim else "use axis=None"
+        if not -size <= a < size:
+            fix = f"use an axis from {-size} to {size - 1} or axis=None"
             raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims; {fix}")
-        result.append(int(a) % max(ndim, 1))
+        result.append(int(a) % size)
     if len(set(result)) != len(result):
         raise ValueError(f"{op}: repeated axis in {axis!r}; list each axis once")
-    return tuple(sorted(result))
+    return None if ndim == 0 else tuple(sorted(result))
+
+
+def single_axis(axis: Any, ndim: int, op: str) -> int | None:
+    """One axis (softmax, argmax) as a valid non-negative int; None for a 0-d tensor."""
+    if not isinstance(axis, numbers.Integral):
+        raise TypeError(f"{op}: axis must be one int, got {axis!r}; e.g. axis=-1")
+    axes = normalize_axis(axis, ndim, op)
+    return None if axes is None else axes[0]
 
 
 def shape_args(shape: tuple[Any, ...], op: str = "shape") -> tuple[int, ...]:

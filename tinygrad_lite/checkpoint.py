@@ -37,6 +37,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from tinygrad_lite import random as tl_random
+from tinygrad_lite.arguments import a_or_an
 from tinygrad_lite.serialization import load, save
 
 __all__ = ["load_checkpoint", "save_checkpoint"]
@@ -88,8 +89,8 @@ def save_checkpoint(
                 numbers[key] = value.item() if isinstance(value, np.generic) else value
             else:
                 raise TypeError(
-                    f"save_checkpoint: the {part} state {key!r} is a {type(value).__name__}; "
-                    "only arrays and numbers can be stored"
+                    f"save_checkpoint: the {part} state {key!r} is "
+                    f"{a_or_an(type(value).__name__)}; only arrays and numbers can be stored"
                 )
         header[part] = {"class": type(owner).__name__, "numbers": numbers}
     try:
@@ -144,8 +145,9 @@ def load_checkpoint(
             )
         if saved["class"] != type(owner).__name__:
             raise ValueError(
-                f"load_checkpoint: '{path}' holds the state of a {saved['class']} {part}, not "
-                f"of a {type(owner).__name__}; create a {saved['class']} to resume this run"
+                f"load_checkpoint: '{path}' holds the state of {a_or_an(saved['class'])} "
+                f"{part}, not of {a_or_an(type(owner).__name__)}; create "
+                f"{a_or_an(saved['class'])} to resume this run"
             )
         parts[part].update(saved["numbers"])
 

@@ -475,7 +475,8 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
     from tinygrad_lite import opcheck  # noqa: PLC0415 - only this command uses it
 
     known = [c.name for c in opcheck.CHECKS]
-    unknown = [name for name in args.op or [] if name not in known]
+    known_keys = {opcheck.op_key(name) for name in known}  # --op Linear finds "linear"
+    unknown = [name for name in args.op or [] if opcheck.op_key(name) not in known_keys]
     if unknown:
         return _usage_error(args, f"unknown op {unknown[0]!r}; choose from: {', '.join(known)}")
     tl.manual_seed(args.seed)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite import arguments, ops_elementwise, ops_shape
-from tinygrad_lite.tensor import Tensor, apply
+from tinygrad_lite.tensor import Tensor, _promote, apply
 
 
 def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -33,7 +33,7 @@ def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
                 f"every axis but axis {axis} (the one they are joined along) must match; "
                 "reshape them to fit, or use tl.stack to join them along a new axis"
             )
-    return apply(ops_shape.Cat(axis), *tensors)
+    return apply(ops_shape.Cat(axis), *_one_dtype(tensors))
 
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -53,7 +53,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
                 "stacked tensors must all have one shape; use tl.cat to join along an "
                 "existing axis"
             )
-    return apply(ops_shape.Stack(axis), *tensors)
+    return apply(ops_shape.Stack(axis), *_one_dtype(tensors))
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
@@ -127,9 +127,21 @@ def _tensor_list(tensors: Any, fn: str) -> tuple[Tensor, ...]:
 
 
 def _two_tensors(a: Any, b: Any) -> tuple[Tensor, Tensor]:
-    """Both operands as Tensors; a number takes the dtype of the other operand, as in ``x * 2``."""
+    """Both operands as Tensors of one dtype, as ``x * y`` makes them: a number takes the
+    other operand's dtype, and two tensors follow PyTorch's promotion (``float32`` with
+    ``int64`` stays ``float32``)."""
     if not isinstance(a, Tensor):
-        if isinstance(b, Tensor):
-            return b._operand(a), b
-        a = Tensor(a)
-    return a, a._operand(b)
+        a = b._operand(a) if isinstance(b, Tensor) else Tensor(a)
+    b = a._operand(b)
+    if a.data.dtype is not b.data.dtype:
+        a, b = _promote(a, b)
+    return a, b
+
+
+def _one_dtype(tensors: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+    """The tensors of ``cat``/``stack`` in one dtype, as PyTorch joins them: a float dtype wins
+    over integers and bools, and within one kind the widest dtype wins."""
+    kinds = [t.data.dtype for t in tensors]
+    floats = [d for d in kinds if d.kind == "f"]
+    dtype = np.result_type(*floats) if floats else np.result_type(*kinds)
+    return tuple(t if t.data.dtype == dtype else t.to(dtype) for t in tensors)

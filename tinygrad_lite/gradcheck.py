@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite import ops, ops_elementwise
+from tinygrad_lite.arguments import a_or_an
 from tinygrad_lite.tensor import Tensor
 
 
@@ -49,7 +50,7 @@ def scalar_output(f: Callable[..., Any], args: Sequence[Tensor], name: str) -> T
     ``name`` is the function that asks, for the error message."""
     out = f(*args)
     if not isinstance(out, Tensor) or out.data.size != 1:
-        got = f"shape {out.shape}" if isinstance(out, Tensor) else f"a {type(out).__name__}"
+        got = f"shape {out.shape}" if isinstance(out, Tensor) else f"{a_or_an(type(out).__name__)}"
         raise ValueError(
             f"{name}: f must return a one-element Tensor (a scalar Tensor, e.g. a loss), got "
             f"{got}; reduce it first, e.g. lambda x: (x * x).sum()"

@@ -190,9 +190,16 @@ def run_check(check: OpCheck) -> CheckResult:
     return result
 
 
+def op_key(name: str) -> str:
+    """How op names are matched: in any case, with or without underscores (``Linear``,
+    ``linear``, ``LogSoftmax`` and ``log_softmax`` all name a row)."""
+    return name.lower().replace("_", "")
+
+
 def run_checks(names: list[str] | None = None) -> list[CheckResult]:
-    """Run the checks (all of them, or those whose name is in ``names``)."""
-    chosen = [c for c in CHECKS if names is None or c.name in names]
+    """Run the checks (all of them, or those named in ``names``, matched by :func:`op_key`)."""
+    wanted = None if names is None else {op_key(n) for n in names}
+    chosen = [c for c in CHECKS if wanted is None or op_key(c.name) in wanted]
     return [run_check(c) for c in chosen]
 
 

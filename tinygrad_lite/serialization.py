@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
+from tinygrad_lite.arguments import a_or_an
+
 if TYPE_CHECKING:
     from tinygrad_lite.tensor import Tensor
 
@@ -58,7 +60,7 @@ def _as_array(key: str, value: object) -> np.ndarray:
             value = np.asarray(value)
         else:
             msg = (
-                f"save: the value under key {key!r} is a {type(value).__name__}; "
+                f"save: the value under key {key!r} is {a_or_an(type(value).__name__)}; "
                 "expected a NumPy array, a Tensor or a number (convert lists with np.asarray)"
             )
             raise TypeError(msg)

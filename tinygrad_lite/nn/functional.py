@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite import ops
+from tinygrad_lite.arguments import a_or_an
 from tinygrad_lite.autograd import Function, module_scope
 from tinygrad_lite.nn.likelihood import (  # noqa: F401 - part of F: F.nll_loss, ...
     binary_cross_entropy,
@@ -170,6 +171,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         x_shape, w_shape = x.data.shape, weight.data.shape
         fits = len(x_shape) == 2 and len(w_shape) == 2 and x_shape[1] == w_shape[0]
         if fits and bias.data.shape == (w_shape[1],):  # x (N, in), weight (in, out), bias (out,)
+            if x.data.dtype.kind != "f" and weight.data.dtype.kind == "f":
+                x = x.to(weight.data.dtype)  # integer features: the weight's dtype, as x @ weight
             return apply(ops.Linear(), x, weight, bias)
     out = x @ weight  # other shapes, and shapes that do not fit: MatMul's rules and errors
     return out if bias is None else out + bias
@@ -495,7 +498,7 @@ def l2_penalty(params: Any, alpha: float = 1.0) -> Tensor:
     for i, p in enumerate(params):
         if not isinstance(p, Tensor):
             raise TypeError(
-                f"l2_penalty: params[{i}] is a {type(p).__name__}, not a Tensor; pass "
+                f"l2_penalty: params[{i}] is {a_or_an(type(p).__name__)}, not a Tensor; pass "
                 "model.parameters() or a list of Tensors"
             )
     if isinstance(alpha, bool) or not isinstance(alpha, int | float):

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_lite.arguments import a_or_an
 from tinygrad_lite.autograd import module_scope
 from tinygrad_lite.tensor import Tensor
 
@@ -285,7 +286,7 @@ class Sequential(Module):
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
                 raise TypeError(
-                    f"Sequential: layer {i} is a {type(layer).__name__}, expected a Module"
+                    f"Sequential: layer {i} is {a_or_an(type(layer).__name__)}, expected a Module"
                 )
             setattr(self, str(i), layer)
 

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tinygrad_lite.arguments import a_or_an
+
 if TYPE_CHECKING:
     from tinygrad_lite.tensor import Tensor
 
@@ -106,7 +108,9 @@ class Optimizer:
         for i, p in enumerate(self.params):
             data = getattr(p, "data", None)
             if not isinstance(data, np.ndarray) or not hasattr(p, "grad"):
-                raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a Tensor")
+                raise TypeError(
+                    f"{name}: parameter {i} is {a_or_an(type(p).__name__)}, not a Tensor"
+                )
             if not np.issubdtype(data.dtype, np.floating):
                 raise TypeError(
                     f"{name}: parameter {i} has dtype {data.dtype}; only floating-point Tensors can be optimized"
