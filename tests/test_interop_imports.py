@@ -26,7 +26,7 @@ def no_onnx(monkeypatch):
 @pytest.mark.parametrize(
     "call",
     [
-        lambda net: interop.to_torch(net),
+        interop.to_torch,
         lambda net: interop.from_torch(object()),
         lambda net: interop.compare(net, object(), np.zeros((1, 2), np.float32)),
     ],

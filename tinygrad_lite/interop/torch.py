@@ -94,7 +94,7 @@ TRANSPOSED = {(nn.Linear, "weight")}
 
 CONTAINERS = (nn.Sequential, nn.TwoLayerNet, nn.MLP)
 """Models whose forward applies their children in order: each becomes a torch.nn.Sequential
-with the same child names."""
+with the same child names. Only these classes exactly: a subclass may change forward."""
 
 
 def _import_torch(function: str) -> Any:
@@ -149,12 +149,12 @@ def to_torch(model: nn.Module) -> Any:
 
 def _check_convertible(model: nn.Module, function: str) -> None:
     for path, module in model.named_modules():
-        if not isinstance(module, CONTAINERS):
+        if type(module) not in CONTAINERS:
             _row_for(module, function, path)
 
 
 def _module_to_torch(torch: Any, module: nn.Module) -> Any:
-    if isinstance(module, CONTAINERS):
+    if type(module) in CONTAINERS:
         children = [(name, _module_to_torch(torch, m)) for name, m in module._members.items()]
         converted = torch.nn.Sequential(OrderedDict(children))  # keeps the names
     else:
@@ -230,17 +230,20 @@ def _sequential_from_torch(children: list[tuple[str, nn.Module]]) -> nn.Module:
     layers = [layer for _, layer in children]
     linears, activations = layers[0::2], layers[1::2]
     activation_names = {ACTIVATION_NAMES.get(type(a)) for a in activations}
-    if linears and all(type(f) is nn.Linear for f in linears) and len(activation_names) == 1:
-        (act,) = activation_names
-        sizes = [linears[0].in_features] + [f.out_features for f in linears]
-        candidates = [nn.MLP(sizes, activation=act, init="zeros")] if act else []
-        if act and len(sizes) == 3:
-            candidates.append(nn.TwoLayerNet(*sizes, activation=act, init="zeros"))
-        for model in candidates:
-            if list(model._members) == names:
-                for name, layer in children:  # the converted layers, with their weights
-                    setattr(model, name, layer)
-                return model
+    if not linears or any(type(f) is not nn.Linear for f in linears):
+        return nn.Sequential(*layers)
+    if len(activation_names) > 1 or None in activation_names:
+        return nn.Sequential(*layers)
+    act = activation_names.pop() if activation_names else "relu"  # one Linear: no activation
+    sizes = [linears[0].in_features] + [f.out_features for f in linears]
+    candidates = [nn.MLP(sizes, activation=act, init="zeros")]
+    if len(sizes) == 3:
+        candidates.append(nn.TwoLayerNet(*sizes, activation=act, init="zeros"))
+    for model in candidates:
+        if list(model._members) == names:
+            for name, layer in children:  # the converted layers, with their weights
+                setattr(model, name, layer)
+            return model
     return nn.Sequential(*layers)
 
 

@@ -1,0 +1,323 @@
+"""The same network in PyTorch: to_torch, from_torch, the state dicts and compare.
+
+Needs PyTorch (the ``[torch]`` extra); skips without it, except under ``CI=true``.
+"""
+
+from collections import OrderedDict
+
+import hypothesis.strategies as st
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from interop_helpers import require
+
+import tinygrad_lite as tl
+from tinygrad_lite import Tensor, nn
+from tinygrad_lite.interop import (
+    compare,
+    from_torch,
+    load_torch_state_dict,
+    to_torch,
+    torch_state_dict,
+)
+
+torch = require("torch", 'the [torch] extra: pip install "tinygrad-lite[torch]"')
+
+ACTIVATIONS = ["relu", "sigmoid", "tanh", "identity"]
+
+
+def every_layer() -> nn.Sequential:
+    """A Sequential with every layer the table maps (and a Linear without bias)."""
+    return nn.Sequential(
+        nn.Linear(3, 5),
+        nn.ReLU(),
+        nn.Linear(5, 4),
+        nn.Sigmoid(),
+        nn.Linear(4, 4, bias=False),
+        nn.Tanh(),
+        nn.Linear(4, 3),
+        nn.Identity(),
+        nn.Linear(3, 3),
+        nn.Softmax(axis=-1),
+    )
+
+
+def forward_and_grads(model: nn.Module, x: np.ndarray, upstream: np.ndarray):
+    """Our output and every parameter's gradient for the upstream gradient ``upstream``."""
+    model.zero_grad()
+    out = model(Tensor(x))
+    out.backward(Tensor(upstream))
+    return out.data, {name: p.grad.data.copy() for name, p in model.named_parameters()}
+
+
+def torch_forward_and_grads(module, x: np.ndarray, upstream: np.ndarray):
+    module.zero_grad()
+    out = module(torch.tensor(x))
+    out.backward(torch.tensor(upstream))
+    return out.detach().numpy(), {n: p.grad.numpy().copy() for n, p in module.named_parameters()}
+
+
+def batch(n: int, features: int, seed: int = 0, dtype=np.float32) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal((n, features)).astype(dtype)
+
+
+# ---------------------------------------------------------------- round trips
+
+
+@settings(max_examples=25)
+@given(
+    sizes=st.lists(st.integers(1, 6), min_size=2, max_size=5),
+    activation=st.sampled_from(ACTIVATIONS),
+    n=st.integers(1, 7),
+    seed=st.integers(0, 2**16),
+)
+def test_an_mlp_goes_to_pytorch_and_back_with_identical_outputs_and_gradients(
+    sizes, activation, n, seed
+):
+    tl.manual_seed(seed)
+    net = nn.MLP(sizes, activation=activation)
+    x, upstream = batch(n, sizes[0], seed), batch(n, sizes[-1], seed + 1)
+    out, grads = forward_and_grads(net, x, upstream)
+
+    torch_net = to_torch(net)
+    torch_out, torch_grads = torch_forward_and_grads(torch_net, x, upstream)
+    np.testing.assert_allclose(torch_out, out, rtol=1e-5, atol=1e-6)
+    for name, g in grads.items():  # PyTorch's Linear weight is our weight transposed
+        mine = g.T if name.endswith("weight") else g
+        np.testing.assert_allclose(torch_grads[name], mine, rtol=1e-5, atol=1e-6, err_msg=name)
+
+    back = from_torch(torch_net)
+    assert type(back) is nn.MLP
+    assert [name for name, _ in back.named_parameters()] == list(grads)
+    back_out, back_grads = forward_and_grads(back, x, upstream)
+    assert np.array_equal(back_out, out)  # the same numbers, bit for bit
+    for name, g in grads.items():
+        assert np.array_equal(back_grads[name], g), name
+
+
+def test_a_two_layer_net_becomes_a_named_pytorch_sequential_and_comes_back_as_one():
+    net = nn.TwoLayerNet(2, 8, 3, activation="tanh")
+    torch_net = to_torch(net)
+    assert isinstance(torch_net, torch.nn.Sequential)
+    assert [name for name, _ in torch_net.named_children()] == ["fc1", "act", "fc2"]
+    assert isinstance(torch_net.act, torch.nn.Tanh)
+    assert tuple(torch_net.fc1.weight.shape) == (8, 2)  # (out, in)
+    assert np.array_equal(torch_net.fc1.weight.detach().numpy(), net.fc1.weight.data.T)
+    back = from_torch(torch_net)
+    assert type(back) is nn.TwoLayerNet
+    assert isinstance(back.act, nn.Tanh)
+    for name, p in net.named_parameters():
+        assert np.array_equal(back.state_dict()[name], p.data)
+        assert dict(back.named_parameters())[name].name == name
+
+
+def test_every_layer_has_its_pytorch_counterpart_with_the_same_numbers():
+    tl.manual_seed(1)
+    model = every_layer()
+    torch_model = to_torch(model)
+    kinds = [type(m).__name__ for m in torch_model]
+    assert kinds == [type(m).__name__ for m in model]
+    assert torch_model[4].bias is None
+    assert torch_model[9].dim == -1
+    x, upstream = batch(6, 3), batch(6, 3, 1)
+    out, grads = forward_and_grads(model, x, upstream)
+    torch_out, torch_grads = torch_forward_and_grads(torch_model, x, upstream)
+    np.testing.assert_allclose(torch_out, out, rtol=1e-5, atol=1e-6)
+    assert torch_grads.keys() == grads.keys()
+
+    back = from_torch(torch_model)
+    assert type(back) is nn.Sequential
+    assert [type(m) for m in back] == [type(m) for m in model]
+    assert back[9].axis == -1
+    assert back[4].bias is None
+    back_out, back_grads = forward_and_grads(back, x, upstream)
+    assert np.array_equal(back_out, out)
+    assert all(np.array_equal(back_grads[k], g) for k, g in grads.items())
+
+
+def test_a_pytorch_model_built_by_hand_comes_over():
+    torch.manual_seed(0)
+    plain = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.ReLU(), torch.nn.Linear(6, 2))
+    net = from_torch(plain)
+    assert type(net) is nn.Sequential  # its children are named 0, 1, 2, not fc1, act, fc2
+    x = batch(5, 4)
+    np.testing.assert_allclose(
+        net(Tensor(x)).data, plain(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
+
+    layers = [("fc1", torch.nn.Linear(4, 6)), ("act1", torch.nn.Sigmoid())]
+    layers += [("fc2", torch.nn.Linear(6, 6)), ("act2", torch.nn.Sigmoid())]
+    named = torch.nn.Sequential(OrderedDict([*layers, ("fc3", torch.nn.Linear(6, 2))]))
+    mlp = from_torch(named)
+    assert type(mlp) is nn.MLP
+    assert isinstance(mlp.act2, nn.Sigmoid)
+    np.testing.assert_allclose(
+        mlp(Tensor(x)).data, named(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_mixed_activations_or_other_names_stay_a_sequential():
+    mixed = torch.nn.Sequential(
+        OrderedDict(
+            [
+                ("fc1", torch.nn.Linear(2, 3)),
+                ("act", torch.nn.ReLU()),
+                ("fc2", torch.nn.Linear(3, 1)),
+            ]
+        )
+    )
+    assert type(from_torch(mixed)) is nn.TwoLayerNet
+    mixed.act = torch.nn.Softmax(dim=-1)  # not an activation TwoLayerNet is built with
+    assert type(from_torch(mixed)) is nn.Sequential
+
+
+def test_train_and_eval_modes_carry_over_module_by_module():
+    net = nn.TwoLayerNet(2, 4, 3)
+    net.eval()
+    net.fc2.train()
+    torch_net = to_torch(net)
+    assert [m.training for m in torch_net.modules()] == [False, False, False, True]
+    back = from_torch(torch_net)
+    assert [m.training for _, m in back.named_modules()] == [False, False, False, True]
+
+
+def test_dtype_and_requires_grad_carry_over():
+    tl.set_default_dtype(np.float64)
+    net = nn.TwoLayerNet(2, 4, 3)
+    net.fc1.bias.requires_grad = False
+    torch_net = to_torch(net)
+    assert torch_net.fc1.weight.dtype == torch.float64
+    assert not torch_net.fc1.bias.requires_grad
+    assert torch_net.fc2.bias.requires_grad
+    tl.set_default_dtype(np.float32)
+    back = from_torch(torch_net)
+    assert back.fc1.weight.dtype == np.float64
+    assert not back.fc1.bias.requires_grad
+
+
+def test_converting_copies_the_weights():
+    net = nn.TwoLayerNet(2, 4, 3)
+    torch_net = to_torch(net)
+    before = net.fc1.weight.data.copy()
+    with torch.no_grad():
+        torch_net.fc1.weight.add_(1.0)
+    assert np.array_equal(net.fc1.weight.data, before)
+    back = from_torch(torch_net)
+    back.fc1.weight.data += 1.0
+    assert np.array_equal(torch_net.fc1.weight.detach().numpy(), before.T + 1.0)
+
+
+# ---------------------------------------------------------------- errors
+
+
+class Doubler(nn.Module):
+    def forward(self, x):
+        return x * 2
+
+
+def test_a_layer_without_a_counterpart_is_named_and_nothing_is_built():
+    with pytest.raises(TypeError, match=r"to_torch: Doubler \(at '1'\) has no PyTorch counterpart"):
+        to_torch(nn.Sequential(nn.Linear(2, 2), Doubler()))
+    with pytest.raises(TypeError, match=r"torch_state_dict: Doubler has no PyTorch counterpart"):
+        torch_state_dict(Doubler())
+    with pytest.raises(TypeError, match=r"from_torch: PyTorch's Conv1d \(at '1'\) has no"):
+        from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Conv1d(1, 1, 1)))
+    with pytest.raises(TypeError, match=r"to_torch: expected a tinygrad_lite nn.Module, got int"):
+        to_torch(3)
+    with pytest.raises(TypeError, match=r"from_torch: expected a torch.nn.Module"):
+        from_torch(nn.Linear(2, 2))
+
+
+def test_a_subclass_of_a_container_is_not_taken_for_one():
+    class Residual(nn.Sequential):
+        def forward(self, x):
+            return x + super().forward(x)
+
+    with pytest.raises(TypeError, match="Residual has no PyTorch counterpart"):
+        to_torch(Residual(nn.Linear(2, 2)))
+
+
+# ---------------------------------------------------------------- state dicts
+
+
+def test_torch_state_dict_is_what_pytorch_itself_holds():
+    net = nn.MLP([3, 5, 4, 2], activation="sigmoid")
+    state = torch_state_dict(net)
+    expected = to_torch(net).state_dict()
+    assert list(state) == list(expected)
+    for key, value in expected.items():
+        assert isinstance(state[key], np.ndarray)
+        assert np.array_equal(state[key], value.numpy()), key
+    state["fc1.weight"][...] = 0  # a copy: the model keeps its weights
+    assert np.any(net.fc1.weight.data != 0)
+
+
+def test_load_torch_state_dict_takes_pytorch_tensors_and_arrays():
+    torch.manual_seed(0)
+    torch_net = to_torch(nn.TwoLayerNet(3, 4, 2))
+    for layer in (torch_net.fc1, torch_net.fc2):
+        torch.nn.init.normal_(layer.weight)
+        torch.nn.init.normal_(layer.bias)
+    net = nn.TwoLayerNet(3, 4, 2)
+    load_torch_state_dict(net, torch_net.state_dict())
+    x = batch(4, 3)
+    np.testing.assert_allclose(
+        net(Tensor(x)).data, torch_net(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
+
+    other = nn.TwoLayerNet(3, 4, 2)
+    load_torch_state_dict(other, torch_state_dict(net))  # NumPy arrays in PyTorch's layout
+    assert all(np.array_equal(other.state_dict()[k], v) for k, v in net.state_dict().items())
+
+
+def test_load_torch_state_dict_checks_every_key_and_changes_nothing_on_failure():
+    net = nn.TwoLayerNet(3, 4, 2)
+    before = net.state_dict()
+    state = torch_state_dict(net)
+    state["fc1.weight"] = state["fc1.weight"].T  # our layout, not PyTorch's
+    state["fc2.bias"] = state["fc2.bias"].astype(np.float64)
+    del state["fc1.bias"]
+    state["fc3.weight"] = np.zeros((2, 2), np.float32)
+    with pytest.raises(ValueError, match="nothing was loaded") as err:
+        load_torch_state_dict(net, {k: v * 0 for k, v in state.items()})
+    message = str(err.value)
+    assert "missing keys: fc1.bias" in message
+    assert "unexpected keys: fc3.weight" in message
+    assert "fc1.weight: shape (3, 4) in the state, (4, 3) expected" in message
+    assert "fc2.bias: dtype float64 in the state, float32 in the model" in message
+    assert "Linear weights of shape (out, in)" in message
+    assert all(np.array_equal(net.state_dict()[k], v) for k, v in before.items())
+
+
+# ---------------------------------------------------------------- compare
+
+
+def test_compare_finds_no_difference_between_a_model_and_its_pytorch_twin():
+    tl.set_default_dtype(np.float64)  # float64: the only differences are rounding's
+    net = nn.MLP([2, 16, 16, 3], activation="tanh")
+    result = compare(net, to_torch(net), batch(10, 2, dtype=np.float64))
+    assert set(result.gradients) == {name for name, _ in net.named_parameters()}
+    assert result.largest < 1e-12
+    assert net.fc1.weight.grad is None  # compare leaves every .grad as it was
+    text = str(result)
+    assert "largest |difference|" in text
+    assert "gradient of fc3.bias" in text
+
+
+def test_compare_shows_where_two_models_differ():
+    net = nn.TwoLayerNet(2, 5, 3)
+    torch_net = to_torch(net)
+    with torch.no_grad():
+        torch_net.fc2.weight[0, 1] += 0.5  # one weight of the output layer
+    result = compare(net, torch_net, batch(8, 2))
+    assert result.output > 0.01
+    assert result.gradients["fc2.weight"] < 1e-6  # dL/dW2 = h^T G does not read W2
+    assert result.gradients["fc1.weight"] > 1e-3  # dL/dh = G W2^T does
+    assert result.largest == max(result.output, *result.gradients.values())
+
+
+def test_compare_needs_the_same_parameter_names():
+    net = nn.TwoLayerNet(2, 5, 3)
+    plain = torch.nn.Sequential(torch.nn.Linear(2, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3))
+    with pytest.raises(ValueError, match=r"only here \['fc1.bias'.*only in PyTorch \['0.bias'"):
+        compare(net, plain, batch(3, 2))
