@@ -105,13 +105,16 @@ def _reduction(op_type: str) -> Emit:
 
 
 def _reshape(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
-    """reshape(x, shape). With a dynamic batch, a first axis that stays the batch axis is
-    written as 0, which ONNX reads as "the input's size on that axis"."""
+    """reshape(x, shape), with the shape as asked (a -1 stays -1: ONNX infers it the same
+    way). With a dynamic batch, a first axis that keeps its length is written as 0, which
+    ONNX reads as "the input's length on that axis", so that it follows the batch."""
     x = fn.inputs[0]
-    shape = list(result.shape)
-    if g.dynamic_batch and x.ndim and result.ndim and x.shape[0] == result.shape[0]:
+    shape = list(fn.shape)  # type: ignore[attr-defined]
+    empty = 0 in shape  # an empty axis: tell ONNX that 0 means 0 here, not "copy"
+    if g.dynamic_batch and not empty and x.ndim and result.ndim and x.shape[0] == result.shape[0]:
         shape[0] = 0
-    g.add("Reshape", [inputs[0], g.constant(np.array(shape, np.int64), f"{out}:shape")], out)
+    shape_name = g.constant(np.array(shape, np.int64), f"{out}:shape")
+    g.add("Reshape", [inputs[0], shape_name], out, allowzero=int(empty))
 
 
 def _transpose(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
