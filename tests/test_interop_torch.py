@@ -295,12 +295,15 @@ def test_load_torch_state_dict_checks_every_key_and_changes_nothing_on_failure()
 def test_compare_finds_no_difference_between_a_model_and_its_pytorch_twin():
     tl.set_default_dtype(np.float64)  # float64: the only differences are rounding's
     net = nn.MLP([2, 16, 16, 3], activation="tanh")
-    result = compare(net, to_torch(net), batch(10, 2, dtype=np.float64))
+    x = batch(10, 2, dtype=np.float64)
+    result = compare(net, to_torch(net), x)
     assert set(result.gradients) == {name for name, _ in net.named_parameters()}
+    assert result.scale["output"] == pytest.approx(np.abs(net(Tensor(x)).data).max(), rel=1e-12)
+    assert result.scale.keys() == {"output", *result.gradients}
     assert result.largest < 1e-12
     assert net.fc1.weight.grad is None  # compare leaves every .grad as it was
     text = str(result)
-    assert "largest |difference|" in text
+    assert "largest |difference|  largest |value|" in text
     assert "gradient of fc3.bias" in text
 
 

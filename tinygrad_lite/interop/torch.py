@@ -334,11 +334,13 @@ def _as_array(value: Any) -> Any:
 @dataclass(frozen=True)
 class Comparison:
     """What ``compare`` measured: the largest absolute difference between the two networks'
-    outputs, and between their gradients of each parameter (compared in PyTorch's layout).
-    ``print()`` shows them as a table."""
+    outputs, and between their gradients of each parameter (compared in PyTorch's layout),
+    with the largest absolute value of each (``scale``, keyed ``"output"`` and by parameter
+    name), to judge a difference by. ``print()`` shows them as a table."""
 
     output: float
     gradients: dict[str, float]
+    scale: dict[str, float]
 
     @property
     def largest(self) -> float:
@@ -346,11 +348,11 @@ class Comparison:
         return max([self.output, *self.gradients.values()])
 
     def __str__(self) -> str:
-        rows = [("output", self.output)]
-        rows += [(f"gradient of {name}", diff) for name, diff in self.gradients.items()]
-        width = max(len(what) for what, _ in rows)
-        lines = [f"{'':{width}}  largest |difference|"]
-        lines += [f"{what:{width}}  {diff:.3g}" for what, diff in rows]
+        rows = [("output", self.output, self.scale["output"])]
+        rows += [(f"gradient of {k}", diff, self.scale[k]) for k, diff in self.gradients.items()]
+        width = max(len(what) for what, _, _ in rows)
+        lines = [f"{'':{width}}  largest |difference|  largest |value|"]
+        lines += [f"{what:{width}}  {diff:<20.3g}  {value:.3g}" for what, diff, value in rows]
         return "\n".join(lines)
 
 
@@ -407,12 +409,14 @@ def compare(model: nn.Module, torch_module: Any, x: Any, gradient: Any = None) -
     torch_grads = torch.autograd.grad(
         torch_out, list(theirs.values()), grad_outputs=torch.tensor(upstream), allow_unused=True
     )
+    output = torch_out.detach().numpy()
     differences = {}
+    scale = {"output": _largest_difference(output, 0)}
     for (key, (_, layout)), g, tg in zip(ours.items(), grads, torch_grads, strict=True):
-        mine = layout(g.data) if g is not None else 0
         other = tg.numpy() if tg is not None else 0
-        differences[key] = _largest_difference(mine, other)
-    return Comparison(_largest_difference(out.data, torch_out.detach().numpy()), differences)
+        differences[key] = _largest_difference(layout(g.data) if g is not None else 0, other)
+        scale[key] = _largest_difference(other, 0)
+    return Comparison(_largest_difference(out.data, output), differences, scale)
 
 
 def _largest_difference(a: Any, b: Any) -> float:
