@@ -324,3 +324,20 @@ def test_compare_needs_the_same_parameter_names():
     plain = torch.nn.Sequential(torch.nn.Linear(2, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3))
     with pytest.raises(ValueError, match=r"only here \['fc1.bias'.*only in PyTorch \['0.bias'"):
         compare(net, plain, batch(3, 2))
+
+
+def test_compare_matches_parameters_by_name_not_by_order():
+    class OutputFirst(torch.nn.Module):  # PyTorch lists fc2's parameters before fc1's
+        def __init__(self):
+            super().__init__()
+            self.fc2 = torch.nn.Linear(5, 3)
+            self.fc1 = torch.nn.Linear(2, 5)
+
+        def forward(self, x):
+            return self.fc2(torch.relu(self.fc1(x)))
+
+    net = nn.TwoLayerNet(2, 5, 3)
+    twin = OutputFirst()
+    twin.load_state_dict({k: torch.tensor(v) for k, v in torch_state_dict(net).items()})
+    assert next(iter(dict(twin.named_parameters()))) == "fc2.weight"
+    assert compare(net, twin, batch(4, 2)).largest < 1e-5

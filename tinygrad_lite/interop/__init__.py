@@ -11,10 +11,9 @@ only when a function that needs them is called; without them, that call raises a
 ImportError that says what to install.
 """
 
+from tinygrad_lite.interop.compare import Comparison, compare
 from tinygrad_lite.interop.onnx import export_onnx
 from tinygrad_lite.interop.torch import (
-    Comparison,
-    compare,
     from_torch,
     load_torch_state_dict,
     to_torch,

@@ -9,10 +9,10 @@ PyTorch stores ``(out, in)`` and computes ``x @ W.T + b``; every conversion tran
 ``torch_state_dict`` needs only NumPy; the other functions need PyTorch, the ``[torch]``
 extra (``pip install "tinygrad-lite[torch]"``), imported when one of them is called::
 
-    from tinygrad_lite.interop import compare, to_torch
+    from tinygrad_lite.interop import from_torch, to_torch
 
     torch_net = to_torch(net)            # a torch.nn.Sequential: fc1, act, fc2
-    print(compare(net, torch_net, X))    # largest differences of outputs and gradients
+    net_again = from_torch(torch_net)    # a TwoLayerNet again, with the same weights
 
 >>> from tinygrad_lite import nn
 >>> from tinygrad_lite.interop import torch_state_dict
@@ -31,13 +31,10 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite import nn
-from tinygrad_lite.higher_order import grad as tl_grad
 from tinygrad_lite.nn.layers import ACTIVATIONS
 from tinygrad_lite.tensor import Tensor
 
 __all__ = [
-    "Comparison",
-    "compare",
     "from_torch",
     "load_torch_state_dict",
     "to_torch",
@@ -189,15 +186,13 @@ def from_torch(module: Any) -> nn.Module:
         raise TypeError(f"from_torch: expected a torch.nn.Module, got {type(module).__name__}")
     for path, m in module.named_modules():  # check everything before building anything
         if not isinstance(m, torch.nn.Sequential):
-            _torch_row_for(m, path)
+            _torch_row_for(torch, m, path)
     return _module_from_torch(torch, module)
 
 
-def _torch_row_for(module: Any, path: str) -> Layer:
+def _torch_row_for(torch: Any, module: Any, path: str) -> Layer:
     for row in LAYERS:
-        if type(module).__name__ == row.torch_name and type(module).__module__.startswith(
-            "torch.nn"
-        ):
+        if type(module) is getattr(torch.nn, row.torch_name):  # exactly: a subclass may differ
             return row
     where = f" (at {path!r})" if path else ""
     raise TypeError(
@@ -212,7 +207,7 @@ def _module_from_torch(torch: Any, module: Any) -> nn.Module:
             [(name, _module_from_torch(torch, m)) for name, m in module.named_children()]
         )
     else:
-        row = _torch_row_for(module, "")
+        row = _torch_row_for(torch, module, "")
         converted = row.ours(**row.from_torch(module))
         for name, p in module.named_parameters(recurse=False):
             array = p.detach().cpu().numpy()
@@ -326,99 +321,3 @@ def _as_array(value: Any) -> Any:
     if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
         return value.detach().cpu().numpy()
     return value
-
-
-# ---------------------------------------------------------------- comparing
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """What ``compare`` measured: the largest absolute difference between the two networks'
-    outputs, and between their gradients of each parameter (compared in PyTorch's layout),
-    with the largest absolute value of each (``scale``, keyed ``"output"`` and by parameter
-    name), to judge a difference by. ``print()`` shows them as a table."""
-
-    output: float
-    gradients: dict[str, float]
-    scale: dict[str, float]
-
-    @property
-    def largest(self) -> float:
-        """The largest of all the differences."""
-        return max([self.output, *self.gradients.values()])
-
-    def __str__(self) -> str:
-        rows = [("output", self.output, self.scale["output"])]
-        rows += [(f"gradient of {k}", diff, self.scale[k]) for k, diff in self.gradients.items()]
-        width = max(len(what) for what, _, _ in rows)
-        lines = [f"{'':{width}}  largest |difference|  largest |value|"]
-        lines += [f"{what:{width}}  {diff:<20.3g}  {value:.3g}" for what, diff, value in rows]
-        return "\n".join(lines)
-
-
-def compare(model: nn.Module, torch_module: Any, x: Any, gradient: Any = None) -> Comparison:
-    """Run ``model`` and ``torch_module`` forward on ``x`` and backward from the same upstream
-    gradient, and return the largest differences of the outputs and of every parameter's
-    gradient (matched by name; ``Linear`` weights compared in PyTorch's layout).
-
-    ``gradient`` is the upstream gradient dL/doutput; by default a fixed random array (random,
-    so that a gradient sent to the wrong element shows; fixed, so the numbers repeat). ``x``
-    is converted to the dtype of the model's parameters. Neither model's ``.grad`` changes
-    and their train/eval modes are used as they are. Example::
-
-        print(compare(net, to_torch(net), X))
-    """
-    torch = _import_torch("compare")
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"compare: expected a tinygrad_lite nn.Module, got {type(model).__name__}")
-    if not isinstance(torch_module, torch.nn.Module):
-        raise TypeError(
-            f"compare: expected a torch.nn.Module, got {type(torch_module).__name__} "
-            "(to_torch(model) makes one)"
-        )
-    ours = {key: (p, layout) for key, p, layout in _tensors(model) if p.requires_grad}
-    theirs = {key: p for key, p in torch_module.named_parameters() if p.requires_grad}
-    if ours.keys() != theirs.keys():
-        raise ValueError(
-            f"compare: the two models' parameters differ: only here {sorted(ours.keys() - theirs.keys())}, "
-            f"only in PyTorch {sorted(theirs.keys() - ours.keys())}; compare a model with "
-            "to_torch(model) or with a PyTorch module whose parameters have the same names"
-        )
-    for key, (p, layout) in ours.items():
-        if layout(p.data).shape != tuple(theirs[key].shape):
-            raise ValueError(
-                f"compare: parameter {key} has shape {layout(p.data).shape} here (in PyTorch's "
-                f"layout) and {tuple(theirs[key].shape)} in PyTorch"
-            )
-    x = np.asarray(x.data if isinstance(x, Tensor) else x)
-    params = [p for p, _ in ours.values()]
-    if params and x.dtype.kind == "f":
-        x = x.astype(params[0].dtype, copy=False)
-
-    out = model(Tensor(x))
-    torch_out = torch_module(torch.tensor(x))
-    if tuple(torch_out.shape) != out.shape:
-        raise ValueError(
-            f"compare: the outputs differ in shape: {out.shape} here, "
-            f"{tuple(torch_out.shape)} from PyTorch"
-        )
-    if gradient is None:
-        gradient = np.random.default_rng(0).standard_normal(out.shape)
-    upstream = np.broadcast_to(np.asarray(gradient), out.shape).astype(out.dtype)
-    grads = tl_grad(out, params, grad_outputs=Tensor(upstream), allow_unused=True)
-    torch_grads = torch.autograd.grad(
-        torch_out, list(theirs.values()), grad_outputs=torch.tensor(upstream), allow_unused=True
-    )
-    output = torch_out.detach().numpy()
-    differences = {}
-    scale = {"output": _largest_difference(output, 0)}
-    for (key, (_, layout)), g, tg in zip(ours.items(), grads, torch_grads, strict=True):
-        other = tg.numpy() if tg is not None else 0
-        differences[key] = _largest_difference(layout(g.data) if g is not None else 0, other)
-        scale[key] = _largest_difference(other, 0)
-    return Comparison(_largest_difference(out.data, output), differences, scale)
-
-
-def _largest_difference(a: Any, b: Any) -> float:
-    difference = np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))
-    return float(difference.max()) if difference.size else 0.0
