@@ -66,6 +66,7 @@ def test_a_two_layer_net_runs_in_onnxruntime_with_the_engines_numbers(tmp_path, 
     onnx.checker.check_model(onnx.load(path), full_check=True)
     assert [i.name for i in model.graph.input] == ["x"]
     assert [o.name for o in model.graph.output] == ["y"]
+    assert model.graph.name == "TwoLayerNet"
     for xb in (x, batch(other_batch, 2, seed=1)):
         (out,) = run(path, x=xb)
         assert out.dtype == np.float32
@@ -249,8 +250,16 @@ def test_an_op_without_an_onnx_mapping_is_named_and_nothing_is_written(tmp_path)
     def picks(x):
         return x[:, 0] * 2
 
-    with pytest.raises(ValueError, match=r"no ONNX mapping for the op\(s\) GetItem"):
+    with pytest.raises(ValueError, match=r"no ONNX mapping for GetItem; the ops that can be"):
         export_onnx(picks, batch(3, 2), tmp_path / "p.onnx")
+
+    class Picker(nn.Module):
+        def forward(self, x):
+            return x[:, :1]
+
+    model = nn.Sequential(nn.Linear(2, 3), Picker())
+    with pytest.raises(ValueError, match=r"no ONNX mapping for GetItem \(in Sequential > 1: Pi"):
+        export_onnx(model, batch(3, 2), tmp_path / "p.onnx")
 
     net = nn.TwoLayerNet(2, 4, 3)
     labels = np.array([0, 1, 2])

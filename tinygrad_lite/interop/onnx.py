@@ -99,16 +99,21 @@ def export_onnx(
     out_names = _names(output_names, len(outputs), "y", "output_names", outputs)
 
     order = _forward_order(outputs, placeholders)
-    unsupported = sorted({t.grad_fn.name for t in order if t.grad_fn and t.grad_fn.name not in OPS})
+    unsupported = {}  # op name -> where it was first recorded ("in TwoLayerNet > fc1: Linear")
+    for t in order:
+        if t.grad_fn is not None and t.grad_fn.name not in OPS:
+            where = f" (in {' > '.join(t.grad_fn.scope)})" if t.grad_fn.scope else ""
+            unsupported.setdefault(t.grad_fn.name, t.grad_fn.name + where)
     if unsupported:
         raise ValueError(
-            f"export_onnx: no ONNX mapping for the op(s) {', '.join(unsupported)}; the ops "
+            f"export_onnx: no ONNX mapping for {', '.join(unsupported.values())}; the ops "
             f"that can be exported are {', '.join(OPS)}. Export the part of the model before "
             "it, or write it with those ops (a loss, for one, belongs to training, not to "
             "the exported forward pass)"
         )
     names = _tensor_names(order, placeholders, in_names, outputs, out_names)
-    model = _build(onnx, order, names, placeholders, outputs, dynamic_batch, opset)
+    title = getattr(model_or_fn, "__name__", type(model_or_fn).__name__)  # "MLP", "score"
+    model = _build(onnx, title, order, names, placeholders, outputs, dynamic_batch, opset)
     _write_atomically(model.SerializeToString(), Path(path))
     return model
 
@@ -204,6 +209,7 @@ def _tensor_names(
 
 def _build(
     onnx: Any,
+    title: str,
     order: list[Tensor],
     names: dict[int, str],
     placeholders: list[Tensor],
@@ -239,7 +245,7 @@ def _build(
     # The outputs' shapes are left to shape inference, which follows the batch axis through.
     graph_outputs = [declared(t, list(t.shape) if not dynamic_batch else None) for t in outputs]
     graph = helper.make_graph(
-        g.nodes, "tinygrad_lite", graph_inputs, graph_outputs, initializers + g.constants
+        g.nodes, title, graph_inputs, graph_outputs, initializers + g.constants
     )
     model = helper.make_model(
         graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="tinygrad_lite"
