@@ -228,6 +228,25 @@ def test_a_layer_without_a_counterpart_is_named_and_nothing_is_built():
         from_torch(nn.Linear(2, 2))
 
 
+def test_a_container_with_a_tensor_of_its_own_is_refused():
+    model = nn.Sequential(nn.Linear(2, 2))
+    model.scale = Tensor([2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"Sequential '' holds a tensor of its own, 'scale'"):
+        to_torch(model)
+
+
+def test_nested_sequentials_keep_their_structure():
+    inner = nn.Sequential(nn.Linear(3, 4), nn.Tanh())
+    model = nn.Sequential(inner, nn.Linear(4, 2))
+    torch_model = to_torch(model)
+    assert isinstance(torch_model[0], torch.nn.Sequential)
+    assert list(torch_state_dict(model)) == ["0.0.weight", "0.0.bias", "1.weight", "1.bias"]
+    back = from_torch(torch_model)
+    x = batch(3, 3)
+    assert np.array_equal(back(Tensor(x)).data, model(Tensor(x)).data)
+    assert list(back.state_dict()) == list(model.state_dict())
+
+
 def test_a_subclass_of_a_container_is_not_taken_for_one():
     class Residual(nn.Sequential):
         def forward(self, x):

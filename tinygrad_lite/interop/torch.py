@@ -148,6 +148,13 @@ def _check_convertible(model: nn.Module, function: str) -> None:
     for path, module in model.named_modules():
         if type(module) not in CONTAINERS:
             _row_for(module, function, path)
+            continue
+        for name, member in module._members.items():
+            if isinstance(member, Tensor):  # its forward cannot use it: the layers run alone
+                raise TypeError(
+                    f"{function}: {type(module).__name__} {path!r} holds a tensor of its own, "
+                    f"{name!r}, which a torch.nn.Sequential cannot hold; put it in a layer"
+                )
 
 
 def _module_to_torch(torch: Any, module: nn.Module) -> Any:
