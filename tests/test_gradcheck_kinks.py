@@ -31,6 +31,11 @@ def test_relu_within_h_of_zero_is_inconclusive_not_failed(offset):
         ("Clip", lambda t: t.clip(-0.5, 1.0).sum(), np.array([1.0 + 3e-7, 0.2])),
         ("Max", lambda t: t.max(), np.array([1.0, 1.0 + 4e-7, -3.0])),
         ("Min", lambda t: (t * t).min(axis=0).sum(), np.array([[1.0, 2.0], [1.0 + 2e-7, 0.5]])),
+        ("LeakyReLU", lambda t: t.leaky_relu(0.1).sum(), np.array([3e-7, 2.0])),
+        ("ELU", lambda t: t.elu(0.5).sum(), np.array([-2e-7, 2.0])),
+        ("Sign", lambda t: (t.sign() * t).sum(), np.array([3e-7, 2.0])),
+        ("Maximum", lambda t: tl.maximum(t[0], t[1]), np.array([1.0, 1.0 + 4e-7])),
+        ("Minimum", lambda t: tl.minimum(t, 1.0).sum(), np.array([1.0 - 2e-7, 0.3])),
     ],
 )
 def test_each_kinked_op_is_recognised(name, f, x):

@@ -72,6 +72,16 @@ def adam_rule(lr, b1, b2, eps):
     return step
 
 
+def adamw_rule(lr, b1, b2, eps, weight_decay):
+    """PyTorch's AdamW order: decay the weights by lr * weight_decay first, then Adam."""
+    adam = adam_rule(lr, b1, b2, eps)
+
+    def step(w, g, s):
+        return adam(w - lr * weight_decay * w, g, s)
+
+    return step
+
+
 CASES = {
     "sgd": (lambda p: optim.SGD(p, lr=0.1), sgd_rule(0.1)),
     "sgd-weight-decay": (lambda p: optim.SGD(p, lr=0.1, weight_decay=0.01), sgd_rule(0.1, 0.01)),
@@ -89,6 +99,11 @@ CASES = {
         lambda p: optim.Adam(p, lr=0.1, betas=(0.5, 0.9), eps=1e-6),
         adam_rule(0.1, 0.5, 0.9, 1e-6),
     ),
+    "adamw": (lambda p: optim.AdamW(p, lr=0.01), adamw_rule(0.01, 0.9, 0.999, 1e-8, 0.01)),
+    "adamw-strong-decay": (
+        lambda p: optim.AdamW(p, lr=0.1, betas=(0.5, 0.9), eps=1e-6, weight_decay=0.3),
+        adamw_rule(0.1, 0.5, 0.9, 1e-6, 0.3),
+    ),
 }
 GRADIENT_OPTIMIZERS = [
     optim.SGD,
@@ -97,6 +112,7 @@ GRADIENT_OPTIMIZERS = [
     optim.AdaGrad,
     optim.RMSProp,
     optim.Adam,
+    optim.AdamW,
 ]
 SHAPES = [(3, 4), (5,), ()]
 
@@ -365,6 +381,8 @@ def test_negative_lr_is_an_error(cls):
         (lambda w: optim.Adam([w], eps=-1e-8), ValueError, "eps"),
         (lambda w: optim.RMSProp([w], alpha=1.5), ValueError, "alpha"),
         (lambda w: optim.AdaGrad([w], eps=-1.0), ValueError, "eps"),
+        (lambda w: optim.AdamW([w], weight_decay=-0.01), ValueError, "weight_decay"),
+        (lambda w: optim.AdamW([w], betas=(1.0, 0.9)), ValueError, "betas must be below 1"),
     ],
 )
 def test_bad_arguments_are_clear_errors(make, error, match):
@@ -409,6 +427,7 @@ SEED_OPTIMIZERS = {
     "AdaGrad": lambda p: optim.AdaGrad(p, lr=1.5),
     "RMSProp": lambda p: optim.RMSProp(p, lr=0.1),
     "Adam": lambda p: optim.Adam(p, lr=0.3),
+    "AdamW": lambda p: optim.AdamW(p, lr=0.3),
 }
 
 

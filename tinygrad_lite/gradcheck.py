@@ -17,12 +17,21 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_lite import ops
+from tinygrad_lite import ops, ops_elementwise
 from tinygrad_lite.tensor import Tensor
 
 
 class GradcheckError(AssertionError):
-    """The analytic gradient (backward) disagrees with the numerical one."""
+    """The analytic gradient (backward) disagrees with the numerical one.
+
+    >>> import tinygrad_lite as tl
+    >>> x = tl.Tensor([1.0, 2.0], requires_grad=True, dtype="float64")
+    >>> wrong = lambda t: (t * t.detach()).sum()   # hides half of d(t*t)/dt = 2t
+    >>> tl.gradcheck(wrong, x)
+    Traceback (most recent call last):
+    ...
+    tinygrad_lite.gradcheck.GradcheckError: ...
+    """
 
 
 def _as_float64(x: Any) -> np.ndarray:
@@ -97,11 +106,20 @@ def analytic_grad(f: Callable[..., Any], *inputs: Any) -> tuple[np.ndarray, ...]
 def _decision(fn: Any, x: np.ndarray, out: np.ndarray) -> np.ndarray | None:
     """The branch a non-smooth op took, as an array (None for smooth ops).
 
-    ReLU and Abs look at the sign of their input, Clip at whether it clipped, Max and Min at
-    which elements won.
+    ReLU, Abs, LeakyReLU, ELU and Sign look at the sign of their input, Clip at whether it
+    clipped, Max and Min (and the two-input Maximum and Minimum) at which elements won.
     """
-    if isinstance(fn, ops.ReLU | ops.Abs):
+    signs = (
+        ops.ReLU,
+        ops.Abs,
+        ops_elementwise.LeakyReLU,
+        ops_elementwise.ELU,
+        ops_elementwise.Sign,
+    )
+    if isinstance(fn, signs):
         return np.sign(x)
+    if isinstance(fn, ops_elementwise.Maximum):  # Minimum is a Maximum with another forward
+        return x == out
     if isinstance(fn, ops.Clip):
         return x != out
     if isinstance(fn, ops.Max):  # Min is a Max with the other comparison

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_lite import arguments, dtypes, ops
+from tinygrad_lite import arguments, dtypes, ops, ops_elementwise, ops_reduce, ops_shape
 from tinygrad_lite import random as tl_random
 from tinygrad_lite.autograd import Function, _state, run_backward
 
@@ -460,11 +460,11 @@ class Tensor:
         axes = arguments.normalize_axis(axis, self.ndim, "min")
         return apply(ops.Min(axes, keepdims), self)
 
-    def argmax(self, axis: int | None = None) -> Tensor:
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """Index of the largest value (an int64 tensor; not differentiable)."""
         if axis is not None:
             (axis,) = arguments.normalize_axis(axis, self.ndim, "argmax")  # type: ignore[misc]
-        return Tensor._from_array(np.asarray(np.argmax(self.data, axis=axis)))
+        return Tensor._from_array(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)))
 
     # ------------------------------------------------------------ shape
 
@@ -472,8 +472,24 @@ class Tensor:
         """Same values, new shape (one -1 allowed), as ``np.reshape``."""
         return apply(ops.Reshape(arguments.shape_args(shape, "reshape")), self)
 
-    def flatten(self) -> Tensor:
-        return self.reshape(-1)
+    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+        """Merge the axes from ``start_axis`` to ``end_axis`` (both included) into one; with no
+        argument, every element in one axis (a 1-D tensor).
+
+        >>> Tensor.zeros(2, 3, 4).flatten(1).shape
+        (2, 12)
+        """
+        if self.ndim == 0 or (start_axis == 0 and end_axis == -1):
+            return self.reshape(-1)
+        start = arguments.one_axis(start_axis, self.ndim, "flatten")
+        end = arguments.one_axis(end_axis, self.ndim, "flatten")
+        if start > end:
+            raise ValueError(
+                f"flatten: start_axis {start_axis} comes after end_axis {end_axis} in a tensor "
+                f"with {self.ndim} dims; give start_axis <= end_axis"
+            )
+        merged = math.prod(self.shape[start : end + 1])
+        return self.reshape(*self.shape[:start], merged, *self.shape[end + 1 :])
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes; with no argument, reverse them (as ``np.transpose``)."""
@@ -519,6 +535,238 @@ class Tensor:
         """log(softmax(x)) along ``axis``, computed without overflow or log(0)."""
         (axis,) = arguments.normalize_axis(axis, self.ndim, "log_softmax")  # type: ignore[misc]
         return apply(ops.LogSoftmax(axis), self)
+
+    # ------------------------------------------------------------ more elementwise functions
+
+    def sin(self) -> Tensor:
+        """``sin(x)`` elementwise (x in radians).
+
+        >>> x = Tensor(0.0, requires_grad=True)
+        >>> x.sin().backward()
+        >>> x.grad.item()   # cos(0)
+        1.0
+        """
+        return apply(ops_elementwise.Sin(), self)
+
+    def cos(self) -> Tensor:
+        """``cos(x)`` elementwise (x in radians)."""
+        return apply(ops_elementwise.Cos(), self)
+
+    def log1p(self) -> Tensor:
+        """``log(1 + x)``, exact even where x is tiny."""
+        return apply(ops_elementwise.Log1p(), self)
+
+    def expm1(self) -> Tensor:
+        """``exp(x) - 1``, exact even where x is tiny."""
+        return apply(ops_elementwise.Expm1(), self)
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1 by the sign of each value; its gradient is 0 everywhere."""
+        return apply(ops_elementwise.Sign(), self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """``x`` where x > 0, else ``negative_slope * x``.
+
+        >>> Tensor([-2.0, 3.0]).leaky_relu(0.25).tolist()
+        [-0.5, 3.0]
+        """
+        slope = arguments.real_number(negative_slope, "negative_slope", "leaky_relu", "0.01")
+        return apply(ops_elementwise.LeakyReLU(slope), self)
+
+    def elu(self, alpha: float = 1.0) -> Tensor:
+        """``x`` where x > 0, else ``alpha * (exp(x) - 1)``."""
+        alpha = arguments.real_number(alpha, "alpha", "elu", "1.0")
+        return apply(ops_elementwise.ELU(alpha), self)
+
+    def softplus(self) -> Tensor:
+        """``log(1 + exp(x))``, a smooth relu, computed without overflow for large x."""
+        return apply(ops_elementwise.Softplus(), self)
+
+    def silu(self) -> Tensor:
+        """``x * sigmoid(x)`` (also called swish)."""
+        return apply(ops_elementwise.SiLU(), self)
+
+    def gelu(self, approximate: str = "tanh") -> Tensor:
+        """GELU in its tanh form: ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.
+
+        The exact form ``x * Phi(x)`` needs erf, which NumPy lacks; the tanh form stays
+        within 5e-4 of it (PyTorch's ``approximate="tanh"``).
+
+        >>> round(Tensor(1.0).gelu().item(), 4)
+        0.8412
+        """
+        if approximate != "tanh":
+            why = (
+                "the exact form x * Phi(x) needs erf, which NumPy does not have"
+                if approximate == "none"
+                else f"got approximate={approximate!r}"
+            )
+            raise ValueError(
+                f"gelu: only approximate='tanh' is available ({why}); use "
+                "gelu(approximate='tanh'), within 5e-4 of the exact form"
+            )
+        return apply(ops_elementwise.GELU(), self)
+
+    # ------------------------------------------------------------ more reductions
+
+    def var(self, axis: Any = None, keepdims: bool = False, correction: float = 1) -> Tensor:
+        """The variance: squared deviations from the mean, summed and divided by
+        ``n - correction`` (PyTorch's default 1 gives the unbiased sample variance; 0 gives
+        NumPy's ``np.var``).
+
+        >>> round(Tensor([1.0, 2.0, 3.0, 4.0]).var().item(), 4)  # 5 / (4 - 1)
+        1.6667
+        """
+        axes = arguments.normalize_axis(axis, self.ndim, "var")
+        correction = arguments.real_number(correction, "correction", "var", "0")
+        n = ops_reduce.reduced_count(self.shape, axes)
+        if n - correction <= 0:
+            raise ValueError(
+                f"var: each variance of shape {self.shape} over axis={axis} combines {n} "
+                f"element(s), and n - correction = {n} - {correction:g} is not positive (a "
+                "division by zero or less); use correction=0, or reduce over more elements"
+            )
+        return apply(ops_reduce.Var(axes, keepdims, correction), self)
+
+    def std(self, axis: Any = None, keepdims: bool = False, correction: float = 1) -> Tensor:
+        """The standard deviation, ``sqrt(var(...))`` (the same arguments as :meth:`var`)."""
+        return self.var(axis, keepdims, correction).sqrt()
+
+    def logsumexp(self, axis: Any, keepdims: bool = False) -> Tensor:
+        """``log(sum(exp(x)))`` along ``axis`` (None for all), without overflow for large x."""
+        axes = arguments.normalize_axis(axis, self.ndim, "logsumexp")
+        return apply(ops_reduce.LogSumExp(axes, keepdims), self)
+
+    def prod(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The product of the elements; its gradient is right even where some are 0.
+
+        >>> x = Tensor([2.0, 0.0, 5.0], requires_grad=True)
+        >>> x.prod().backward()
+        >>> x.grad.tolist()
+        [0.0, 10.0, 0.0]
+        """
+        axes = arguments.normalize_axis(axis, self.ndim, "prod")
+        return apply(ops_reduce.Prod(axes, keepdims), self)
+
+    def cumsum(self, axis: int) -> Tensor:
+        """Running totals along ``axis``: element i is the sum of elements 0 to i."""
+        return apply(ops_reduce.CumSum(arguments.one_axis(axis, self.ndim, "cumsum")), self)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Index of the smallest value (an int64 tensor; not differentiable)."""
+        if axis is not None:
+            axis = arguments.one_axis(axis, self.ndim, "argmin")
+        return Tensor._from_array(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
+
+    # ------------------------------------------------------------ more shape operations
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """The same values with a new axis of length 1 at position ``axis``.
+
+        >>> Tensor([1.0, 2.0]).unsqueeze(1).shape
+        (2, 1)
+        """
+        position = arguments.new_axis(axis, self.ndim, "unsqueeze")
+        return self.reshape(*self.shape[:position], 1, *self.shape[position:])
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        """The same values without axes of length 1: all of them, or those in ``axis`` (as in
+        PyTorch, a named axis whose length is not 1 is kept)."""
+        axes = arguments.normalize_axis(axis, self.ndim, "squeeze")
+        chosen = range(self.ndim) if axes is None else axes
+        return self.reshape(*(n for i, n in enumerate(self.shape) if n != 1 or i not in chosen))
+
+    def view(self, *shape: Any) -> Tensor:
+        """PyTorch's name for :meth:`reshape` (any tensor can be viewed here)."""
+        return self.reshape(*shape)
+
+    def permute(self, *axes: Any) -> Tensor:
+        """Reorder the axes: ``permute(2, 0, 1)`` puts axis 2 first; name every axis once."""
+        axes = arguments.shape_args(axes, "permute")
+        in_range = all(-self.ndim <= a < self.ndim for a in axes)
+        if not in_range or sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
+            raise ValueError(
+                f"permute: {axes} is not a permutation of the {self.ndim} axes of shape "
+                f"{self.shape}; name each axis once, e.g. permute{tuple(range(self.ndim))[::-1]}"
+            )
+        return apply(ops.Transpose(tuple(a % self.ndim for a in axes)), self)
+
+    def expand(self, *shape: Any) -> Tensor:
+        """:meth:`broadcast_to` with PyTorch's name; a size of -1 keeps that axis' size."""
+        shape = arguments.shape_args(shape, "expand")
+        lead = len(shape) - self.ndim  # new axes in front
+        sizes = tuple(
+            self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape)
+        )
+        pairs = zip(self.shape, sizes[lead:], strict=False)  # unequal lengths: lead < 0 below
+        stretchable = all(old in (1, new) for old, new in pairs)
+        if lead < 0 or any(n < 0 for n in sizes) or not stretchable:
+            raise ValueError(
+                f"expand: cannot expand shape {self.shape} to {shape}; only axes of length 1 "
+                "stretch: give one size per axis (-1 keeps an existing axis' size) and sizes "
+                "for any new leading axes"
+            )
+        return self.broadcast_to(sizes)
+
+    def flip(self, axis: Any) -> Tensor:
+        """Reverse the order of the elements along ``axis`` (an int or a tuple of ints)."""
+        return apply(ops_shape.Flip(arguments.normalize_axis(axis, self.ndim, "flip")), self)
+
+    def pad(self, pad_width: Any, value: float = 0.0) -> Tensor:
+        """Surround with ``value``, NumPy's ``pad_width`` form: ``n``, ``(before, after)`` or
+        one ``(before, after)`` per axis.
+
+        >>> Tensor([1.0, 2.0]).pad((1, 2)).tolist()
+        [0.0, 1.0, 2.0, 0.0, 0.0]
+        """
+        widths = arguments.pad_widths(pad_width, self.ndim)
+        fill = arguments.real_number(value, "value", "pad", "0.0")
+        return apply(ops_shape.Pad(widths, fill), self)
+
+    def split(self, split_size_or_sections: Any, axis: int = 0) -> tuple[Tensor, ...]:
+        """Cut into pieces along ``axis``: an int is the size of every piece (the last one may
+        be shorter), a list gives each piece's size. Each piece is a slice, so their gradients
+        all land in this tensor's one gradient (0 where a piece was not used).
+
+        >>> [p.tolist() for p in Tensor([1.0, 2.0, 3.0]).split(2)]
+        [[1.0, 2.0], [3.0]]
+        """
+        axis = arguments.one_axis(axis, self.ndim, "split")
+        pieces, start = [], 0
+        for size in arguments.split_sizes(split_size_or_sections, self.shape[axis]):
+            pieces.append(self[(slice(None),) * axis + (slice(start, start + size),)])
+            start += size
+        return tuple(pieces)
+
+    # ------------------------------------------------------------ the operators as methods
+
+    def add(self, other: Any) -> Tensor:
+        """``self + other``."""
+        return self + other
+
+    def sub(self, other: Any) -> Tensor:
+        """``self - other``."""
+        return self - other
+
+    def mul(self, other: Any) -> Tensor:
+        """``self * other``."""
+        return self * other
+
+    def div(self, other: Any) -> Tensor:
+        """``self / other``."""
+        return self / other
+
+    def matmul(self, other: Any) -> Tensor:
+        """``self @ other``."""
+        return self @ other
+
+    def pow(self, exponent: Any) -> Tensor:
+        """``self ** exponent``."""
+        return self**exponent
+
+    def neg(self) -> Tensor:
+        """``-self``."""
+        return -self
 
 
 # The constant Tensors of ``x * 2.0``, one per (value, dtype). A plain dict: a loss like
