@@ -362,3 +362,119 @@ def test_compare_matches_parameters_by_name_not_by_order():
     twin.load_state_dict({k: torch.tensor(v) for k, v in torch_state_dict(net).items()})
     assert next(iter(dict(twin.named_parameters()))) == "fc2.weight"
     assert compare(net, twin, batch(4, 2)).largest < 1e-5
+
+
+# ---------------------------------------------------------------- layers with settings, buffers
+
+
+def every_other_layer() -> nn.Sequential:
+    """The layers beyond Linear and the four activations, with settings that are not the
+    defaults, so that a setting lost on the way shows."""
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(6, 8),
+        nn.BatchNorm1d(8, eps=1e-3, momentum=0.3),
+        nn.LeakyReLU(0.2),
+        nn.Dropout(0.25),
+        nn.Linear(8, 8),
+        nn.ELU(alpha=0.7),
+        nn.Linear(8, 8),
+        nn.Softplus(),
+        nn.Linear(8, 8),
+        nn.SiLU(),
+        nn.Linear(8, 8),
+        nn.GELU(),
+        nn.BatchNorm1d(8, affine=False),
+        nn.Linear(8, 2),
+    )
+
+
+def test_the_other_layers_keep_their_settings_and_numbers_both_ways():
+    tl.manual_seed(3)
+    model = every_other_layer()
+    x = np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32)
+    model(Tensor(x))  # one step in training mode: the running statistics move off 0 and 1
+    model.eval()
+    torch_model = to_torch(model)
+    assert [type(m).__name__ for m in torch_model] == [type(m).__name__ for m in model]
+    assert torch_model[0].start_dim == 1
+    assert torch_model[0].end_dim == -1
+    assert (torch_model[2].eps, torch_model[2].momentum) == (1e-3, 0.3)
+    assert torch_model[3].negative_slope == 0.2
+    assert torch_model[4].p == 0.25
+    assert torch_model[6].alpha == 0.7
+    assert torch_model[12].approximate == "tanh"
+    assert torch_model[13].weight is None
+    assert not torch_model.training
+    assert list(torch_state_dict(model)) == list(torch_model.state_dict())
+    for key, value in torch_model.state_dict().items():  # parameters and running statistics
+        assert np.array_equal(value.numpy(), torch_state_dict(model)[key]), key
+    upstream = np.random.default_rng(1).standard_normal((5, 2)).astype(np.float32)
+    out, grads = forward_and_grads(model, x, upstream)
+    torch_out, torch_grads = torch_forward_and_grads(torch_model, x, upstream)
+    assert_float32_close(torch_out, out)
+    for name, g in grads.items():
+        mine = g.T if name.endswith("weight") and g.ndim == 2 else g
+        assert_float32_close(torch_grads[name], mine, err_msg=name)
+
+    back = from_torch(torch_model)
+    assert [type(m) for m in back] == [type(m) for m in model]
+    assert (back[2].eps, back[2].momentum, back[13].affine) == (1e-3, 0.3, False)
+    assert back.state_dict().keys() == model.state_dict().keys()
+    for key, value in model.state_dict().items():
+        assert np.array_equal(back.state_dict()[key], value), key
+        assert back.state_dict()[key].dtype == value.dtype, key
+    assert np.array_equal(forward_and_grads(back, x, upstream)[0], out)
+
+
+def test_batchnorm_in_training_mode_moves_its_statistics_as_pytorch_does():
+    tl.manual_seed(4)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4, momentum=0.2), nn.Tanh())
+    torch_model = to_torch(model)
+    assert torch_model[1].training
+    for step in range(3):
+        x = batch(6, 3, seed=step)
+        assert_float32_close(torch_model(torch.tensor(x)).detach().numpy(), model(Tensor(x)).data)
+    for name, b in model.named_buffers():
+        assert_float32_close(torch_model.state_dict()[name].numpy(), b.data)
+    assert model[1].num_batches_tracked.item() == torch_model[1].num_batches_tracked.item() == 3
+
+
+def test_compare_puts_the_running_statistics_back():
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    torch_model = to_torch(model)
+    result = compare(model, torch_model, batch(8, 3))
+    assert result.largest < 1e-5
+    assert model[1].num_batches_tracked.item() == 0
+    assert np.array_equal(model[1].running_mean.data, np.zeros(4, np.float32))
+    assert torch_model[1].num_batches_tracked.item() == 0
+    assert torch.equal(torch_model[1].running_var, torch.ones(4))
+
+
+def test_compare_refuses_dropout_in_training_mode():
+    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5))
+    torch_model = to_torch(model)
+    with pytest.raises(ValueError, match=r"compare: Dropout '1' here is in training mode"):
+        compare(model, torch_model, batch(4, 3))
+    model.eval()
+    with pytest.raises(ValueError, match=r"Dropout '1' in PyTorch is in training mode"):
+        compare(model, torch_model, batch(4, 3))
+    assert compare(model, torch_model.eval(), batch(4, 3)).largest < 1e-5
+
+
+@pytest.mark.parametrize(
+    ("layer", "message"),
+    [
+        (lambda: torch.nn.Softplus(beta=2.0), r"Softplus\(beta=2.0\) has no counterpart"),
+        (torch.nn.GELU, r"GELU: approximate='none' is not available"),
+        (
+            lambda: torch.nn.BatchNorm1d(3, track_running_stats=False),
+            "BatchNorm1d without running statistics",
+        ),
+        (lambda: torch.nn.BatchNorm1d(3, momentum=None), "momentum=None"),
+    ],
+    ids=["softplus-beta", "gelu-exact", "batchnorm-no-stats", "batchnorm-cumulative"],
+)
+def test_pytorch_settings_without_a_counterpart_are_refused(layer, message):
+    with pytest.raises(ValueError, match=message):
+        from_torch(torch.nn.Sequential(torch.nn.Linear(3, 3), layer()))

@@ -54,8 +54,10 @@ def compare(model: nn.Module, torch_module: Any, x: Any, gradient: Any = None) -
 
     ``gradient`` is the upstream gradient dL/doutput; by default a fixed random array (random,
     so that a gradient sent to the wrong element shows; fixed, so the numbers repeat). ``x``
-    is converted to the dtype of the model's parameters. Neither model's ``.grad`` changes
-    and their train/eval modes are used as they are. Example::
+    is converted to the dtype of the model's parameters. Each model runs in its own train/eval
+    mode, and neither keeps a trace: no ``.grad`` changes, and running statistics
+    (BatchNorm1d) are put back. A Dropout in training mode is a ValueError (each library draws
+    its own mask): call ``.eval()`` first. Example::
 
         print(compare(net, to_torch(net), X))
     """
@@ -85,25 +87,38 @@ def compare(model: nn.Module, torch_module: Any, x: Any, gradient: Any = None) -
                 f"compare: parameter {key} has shape {layout(p.data).shape} here (in PyTorch's "
                 f"layout) and {tuple(theirs[key].shape)} in PyTorch"
             )
+    _check_no_random_dropout(model.named_modules(), nn.Dropout, "here")
+    _check_no_random_dropout(torch_module.named_modules(), torch.nn.Dropout, "in PyTorch")
     x = np.asarray(x.data if isinstance(x, Tensor) else x)
     params = [p for p, _ in ours.values()]
     if params and x.dtype.kind == "f":
         x = x.astype(params[0].dtype, copy=False)
 
-    out = model(Tensor(x))
-    torch_out = torch_module(torch.tensor(x))
-    if tuple(torch_out.shape) != out.shape:
-        raise ValueError(
-            f"compare: the outputs differ in shape: {out.shape} here, "
-            f"{tuple(torch_out.shape)} from PyTorch"
+    # A forward in training mode moves BatchNorm1d's running statistics: they are put back
+    # after the backward passes (PyTorch's backward checks they were not changed before).
+    buffers = [(b, b.data.copy()) for _, b in model.named_buffers()]
+    torch_buffers = [(b, b.clone()) for _, b in torch_module.named_buffers()]
+    try:
+        out = model(Tensor(x))
+        torch_out = torch_module(torch.tensor(x))
+        if tuple(torch_out.shape) != out.shape:
+            raise ValueError(
+                f"compare: the outputs differ in shape: {out.shape} here, "
+                f"{tuple(torch_out.shape)} from PyTorch"
+            )
+        if gradient is None:
+            gradient = np.random.default_rng(0).standard_normal(out.shape)
+        upstream = np.broadcast_to(np.asarray(gradient), out.shape).astype(out.dtype)
+        grads = tl_grad(out, params, grad_outputs=Tensor(upstream), allow_unused=True)
+        torch_grads = torch.autograd.grad(  # in our order of the parameters, not PyTorch's
+            torch_out, [theirs[key] for key in ours], torch.tensor(upstream), allow_unused=True
         )
-    if gradient is None:
-        gradient = np.random.default_rng(0).standard_normal(out.shape)
-    upstream = np.broadcast_to(np.asarray(gradient), out.shape).astype(out.dtype)
-    grads = tl_grad(out, params, grad_outputs=Tensor(upstream), allow_unused=True)
-    torch_grads = torch.autograd.grad(  # in our order of the parameters, not PyTorch's
-        torch_out, [theirs[key] for key in ours], torch.tensor(upstream), allow_unused=True
-    )
+    finally:
+        for b, data in buffers:
+            b.data[...] = data
+        with torch.no_grad():
+            for b, data in torch_buffers:
+                b.copy_(data)
     output = torch_out.detach().numpy()
     differences = {}
     scale = {"output": _largest_difference(output, 0)}
@@ -112,6 +127,16 @@ def compare(model: nn.Module, torch_module: Any, x: Any, gradient: Any = None) -
         differences[key] = _largest_difference(layout(g.data) if g is not None else 0, other)
         scale[key] = _largest_difference(other, 0)
     return Comparison(_largest_difference(out.data, output), differences, scale)
+
+
+def _check_no_random_dropout(modules: Any, dropout: type, where: str) -> None:
+    for path, module in modules:
+        if isinstance(module, dropout) and module.training and module.p > 0:
+            raise ValueError(
+                f"compare: Dropout {path!r} {where} is in training mode, where each library "
+                "draws its own random mask, so the outputs cannot agree; call .eval() on both "
+                "models first (compare(model.eval(), torch_model.eval(), x))"
+            )
 
 
 def _largest_difference(a: Any, b: Any) -> float:

@@ -59,7 +59,32 @@ def _no_settings(_: Any) -> dict[str, Any]:
     return {}
 
 
-# Adding a layer is one line here, as long as its parameters have the same names on both sides.
+def _softplus_from_torch(t: Any) -> dict[str, Any]:
+    if t.beta != 1:
+        raise ValueError(
+            f"from_torch: Softplus(beta={t.beta}) has no counterpart: nn.Softplus computes "
+            "log(1 + exp(x)), which is beta=1"
+        )
+    return {}
+
+
+def _batchnorm_from_torch(t: Any) -> dict[str, Any]:
+    if not t.track_running_stats or t.momentum is None:
+        raise ValueError(
+            "from_torch: BatchNorm1d without running statistics, or with momentum=None (a "
+            "cumulative average), has no counterpart: nn.BatchNorm1d keeps running statistics "
+            "with a momentum in [0, 1]"
+        )
+    return {
+        "num_features": t.num_features,
+        "eps": t.eps,
+        "momentum": t.momentum,
+        "affine": t.affine,
+    }
+
+
+# Adding a layer is one line here, as long as its parameters and buffers have the same names on
+# both sides: (our layer, PyTorch's, its arguments from ours, our arguments from PyTorch's).
 LAYERS = [
     Layer(
         nn.Linear,
@@ -81,6 +106,39 @@ LAYERS = [
     Layer(nn.Sigmoid, "Sigmoid", _no_settings, _no_settings),
     Layer(nn.Tanh, "Tanh", _no_settings, _no_settings),
     Layer(nn.Softmax, "Softmax", lambda m: {"dim": m.axis}, lambda t: {"axis": t.dim}),
+    Layer(
+        nn.LeakyReLU,
+        "LeakyReLU",
+        lambda m: {"negative_slope": m.negative_slope},
+        lambda t: {"negative_slope": t.negative_slope},
+    ),
+    Layer(nn.ELU, "ELU", lambda m: {"alpha": m.alpha}, lambda t: {"alpha": t.alpha}),
+    Layer(nn.Softplus, "Softplus", _no_settings, _softplus_from_torch),
+    Layer(nn.SiLU, "SiLU", _no_settings, _no_settings),
+    Layer(
+        nn.GELU,
+        "GELU",
+        lambda m: {"approximate": m.approximate},
+        lambda t: {"approximate": t.approximate},  # "none" (the exact GELU) is refused
+    ),
+    Layer(
+        nn.Flatten,
+        "Flatten",
+        lambda m: {"start_dim": m.start_axis, "end_dim": m.end_axis},
+        lambda t: {"start_axis": t.start_dim, "end_axis": t.end_dim},
+    ),
+    Layer(nn.Dropout, "Dropout", lambda m: {"p": m.p}, lambda t: {"p": t.p}),
+    Layer(
+        nn.BatchNorm1d,
+        "BatchNorm1d",
+        lambda m: {
+            "num_features": m.num_features,
+            "eps": m.eps,
+            "momentum": m.momentum,
+            "affine": m.affine,
+        },
+        _batchnorm_from_torch,
+    ),
 ]
 
 ACTIVATION_NAMES = {cls: name for name, cls in ACTIVATIONS.items()}
@@ -126,8 +184,9 @@ def _row_for(layer: nn.Module, function: str, path: str) -> Layer:
 
 
 def to_torch(model: nn.Module) -> Any:
-    """An equivalent ``torch.nn.Module``, with the weights copied (``Linear`` weights
-    transposed) and every module's train/eval mode carried over.
+    """An equivalent ``torch.nn.Module``, with the weights and buffers (BatchNorm1d's running
+    statistics) copied, ``Linear`` weights transposed, every module's settings and train/eval
+    mode carried over.
 
     ``Sequential``, ``TwoLayerNet`` and ``MLP`` become a ``torch.nn.Sequential`` whose children
     keep their names (``fc1``, ``act``, ``fc2``), so the parameter names match. PyTorch's
@@ -169,6 +228,9 @@ def _module_to_torch(torch: Any, module: nn.Module) -> Any:
                 array = p.data.T if (type(module), name) in TRANSPOSED else p.data
                 parameter = torch.nn.Parameter(torch.tensor(array), requires_grad=p.requires_grad)
                 setattr(converted, name, parameter)
+        for name, b in module._buffers.items():  # BatchNorm1d's running statistics
+            if b is not None:
+                setattr(converted, name, torch.tensor(b.data))
     converted.training = module.training  # this module's mode only; its children set theirs
     return converted
 
@@ -177,8 +239,10 @@ def _module_to_torch(torch: Any, module: nn.Module) -> Any:
 
 
 def from_torch(module: Any) -> nn.Module:
-    """The tinygrad_lite model equivalent to a PyTorch module, with the weights copied
-    (``Linear`` weights transposed) and every module's train/eval mode carried over.
+    """The tinygrad_lite model equivalent to a PyTorch module, with the weights and buffers
+    copied, ``Linear`` weights transposed, every module's settings and train/eval mode
+    carried over. A setting with no counterpart here (``GELU()``'s exact form,
+    ``Softplus(beta=2)``) is an error.
 
     A ``torch.nn.Sequential`` becomes a ``TwoLayerNet`` or an ``MLP`` when its children have
     those models' names and layers (what ``to_torch`` makes of them), else an
@@ -221,6 +285,8 @@ def _module_from_torch(torch: Any, module: Any) -> nn.Module:
             tensor = getattr(converted, name)
             tensor.data = (array.T if (row.ours, name) in TRANSPOSED else array).copy()
             tensor.requires_grad = p.requires_grad
+        for name, b in module.named_buffers(recurse=False):
+            getattr(converted, name).data = b.detach().cpu().numpy().copy()
     converted.training = module.training  # this module's mode only, as in _module_to_torch
     return converted
 
@@ -269,14 +335,16 @@ def torch_state_dict(model: nn.Module) -> dict[str, np.ndarray]:
 
 
 def _tensors(model: nn.Module) -> list[tuple[str, Tensor, Callable[[np.ndarray], np.ndarray]]]:
-    """``(key, tensor, to PyTorch's layout)`` for every parameter, keyed as PyTorch keys it."""
+    """``(key, tensor, to PyTorch's layout)`` for every parameter and buffer, in the order and
+    with the keys of PyTorch's state dict (each module's parameters, then its buffers)."""
     found = []
     for path, module in model.named_modules():
-        for name, p in module._members.items():
-            if isinstance(p, Tensor):
-                key = f"{path}.{name}" if path else name
-                transposed = (type(module), name) in TRANSPOSED
-                found.append((key, p, np.transpose if transposed else np.asarray))
+        params = [(name, p) for name, p in module._members.items() if isinstance(p, Tensor)]
+        buffers = [(name, b) for name, b in module._buffers.items() if b is not None]
+        for name, t in params + buffers:
+            key = f"{path}.{name}" if path else name
+            transposed = (type(module), name) in TRANSPOSED
+            found.append((key, t, np.transpose if transposed else np.asarray))
     return found
 
 
