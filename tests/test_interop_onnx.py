@@ -142,15 +142,68 @@ def test_a_function_with_broadcasting_and_reductions_runs_in_onnxruntime(
         assert_float32_close(out, engine(fn, xb, yb))
 
 
-def test_the_broadcasting_function_uses_every_mapped_op(tmp_path):
+class Curvy:
+    """A function of the ops the engine gained with the newer layers: the smooth activations,
+    elementwise maximum and minimum, variance over the batch and over the features, joins,
+    flips and padding."""
+
+    def __init__(self) -> None:
+        rng = np.random.default_rng(4)
+        self.w = Tensor(rng.standard_normal((3, 3)).astype(np.float32), name="w")
+
+    def __call__(self, x: Tensor) -> Tensor:
+        h = x @ self.w  # (N, 3)
+        a = h.sin() * h.cos() + h.sign() * (h.abs() * 0.1).log1p() - (h * 0.1).expm1()
+        b = tl.maximum(h.leaky_relu(0.1), h.elu(0.5)) + tl.minimum(h.softplus(), h.silu())
+        c = h.gelu() * h.var(axis=0) - h.std(axis=1, keepdims=True) + h.var(correction=0)
+        d = tl.cat([a, b.flip(1)], axis=1)  # (N, 6)
+        e = tl.stack([c, c.cumsum(axis=1)], axis=2).sum(axis=2)  # (N, 3)
+        f = e.pad(((0, 0), (1, 2)), value=0.5)  # (N, 6)
+        g = (d * f).logsumexp(axis=1, keepdims=True)  # (N, 1)
+        return g + (h * 0.1 + 1).prod(axis=1, keepdims=True)
+
+
+def recorded_ops(fn, *arrays) -> set[str]:
+    with tl.enable_grad():
+        out = fn(*[Tensor(a, requires_grad=True) for a in arrays])
+    return {t.grad_fn.name for t in topological_order(out) if t.grad_fn}
+
+
+def test_the_functions_and_layers_here_use_every_mapped_op():
     from tinygrad_lite.interop.onnx_ops import OPS  # noqa: PLC0415
 
-    fn = Scorer()
-    x = batch(3, 4)
-    with tl.enable_grad():
-        out = fn(Tensor(x, requires_grad=True), Tensor(batch(3, 1), requires_grad=True))
-    recorded = {t.grad_fn.name for t in topological_order(out) if t.grad_fn}
-    assert recorded == set(OPS) - {"Linear", "BroadcastTo"}  # the layers test Linear
+    used = recorded_ops(Scorer(), batch(3, 4), batch(3, 1)) | recorded_ops(Curvy(), batch(3, 3))
+    used |= {"Linear", "BroadcastTo"}  # the layer tests and test_broadcast_to_follows_the_batch
+    assert used == set(OPS)
+
+
+@pytest.mark.parametrize("opset", [18, 20])  # GELU: the formula, then one Gelu node
+@pytest.mark.parametrize("other_batch", [2, 9])
+def test_the_newer_ops_run_in_onnxruntime(tmp_path, opset, other_batch):
+    fn = Curvy()
+    path = tmp_path / "curvy.onnx"
+    model = export_onnx(fn, batch(5, 3), path, opset=opset)
+    assert ("Gelu" in {node.op_type for node in model.graph.node}) == (opset >= 20)
+    for n in (5, other_batch):
+        xb = batch(n, 3, seed=n)
+        assert_float32_close(run(path, x=xb)[0], engine(fn, xb))
+
+
+def test_a_model_is_exported_in_evaluation_mode_and_keeps_its_modes(tmp_path):
+    tl.manual_seed(5)
+    model = nn.Sequential(nn.Linear(3, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Dropout(0.5))
+    model(Tensor(batch(16, 3)))  # a training step: running statistics move off 0 and 1
+    model[1].eval()
+    path = tmp_path / "bn.onnx"
+    model_proto = export_onnx(model, batch(4, 3), path)
+    assert [m.training for m in model] == [True, False, True, True]
+    # x - running_mean is recorded; sqrt(running_var + eps) involves no input, so it is
+    # computed when recorded and stored as one constant
+    assert "1.running_mean" in {i.name for i in model_proto.graph.initializer}
+    model.eval()
+    for n in (4, 7):
+        xb = batch(n, 3, seed=n)
+        assert_float32_close(run(path, x=xb)[0], engine(model, xb))
 
 
 def test_broadcast_to_follows_the_batch(tmp_path):
@@ -257,15 +310,17 @@ def test_an_op_without_an_onnx_mapping_is_named_and_nothing_is_written(tmp_path)
     def picks(x):
         return x[:, 0] * 2
 
-    with pytest.raises(ValueError, match=r"no ONNX mapping for GetItem; the ops that can be"):
+    with pytest.raises(ValueError, match=r"no ONNX mapping for GetItem: its index is fixed"):
         export_onnx(picks, batch(3, 2), tmp_path / "p.onnx")
+    with pytest.raises(ValueError, match=r"Where: its condition is an array fixed when"):
+        export_onnx(lambda x: tl.where(x > 0, x, x * 2), batch(3, 2), tmp_path / "w.onnx")
 
     class Picker(nn.Module):
         def forward(self, x):
             return x[:, :1]
 
     model = nn.Sequential(nn.Linear(2, 3), Picker())
-    with pytest.raises(ValueError, match=r"no ONNX mapping for GetItem \(in Sequential > 1: Pi"):
+    with pytest.raises(ValueError, match=r"for GetItem \(in Sequential > 1: Picker\): its"):
         export_onnx(model, batch(3, 2), tmp_path / "p.onnx")
 
     net = nn.TwoLayerNet(2, 4, 3)

@@ -18,16 +18,18 @@ package (the ``[onnx]`` extra) and checked with ``onnx.checker`` before it is wr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tinygrad_lite.autograd import enable_grad
-from tinygrad_lite.interop.onnx_ops import OPS, Nodes
+from tinygrad_lite.interop.onnx_ops import NOT_EXPORTABLE, OPS, Nodes
+from tinygrad_lite.nn.module import Module
 from tinygrad_lite.static import _placeholder
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.trace import Labels, topological_order
@@ -70,8 +72,10 @@ def export_onnx(
     or ``x1``, ``x2``, ...), outputs ``output_names`` (default ``y``, or ``y1``, ...); every
     other tensor keeps the name the graph drawing shows. ``opset`` defaults to 18.
 
-    Returns the ``onnx.ModelProto`` that was written. An op that ONNX cannot express here is
-    a ValueError naming it, raised before anything is written. Example::
+    A Module is recorded in evaluation mode (``.eval()``: Dropout off, BatchNorm1d with its
+    running statistics), as PyTorch exports, and left in the modes it had. Returns the
+    ``onnx.ModelProto`` that was written. An op that ONNX cannot express here is a
+    ValueError naming it, raised before anything is written. Example::
 
         export_onnx(nn.TwoLayerNet(2, 100, 3), np.zeros((8, 2), np.float32), "net.onnx")
     """
@@ -93,7 +97,7 @@ def export_onnx(
     in_names = _names(input_names, len(placeholders), "x", "input_names", examples)
     for t, name in zip(placeholders, in_names, strict=True):
         t.name = name
-    with enable_grad():
+    with enable_grad(), _evaluation_mode(model_or_fn):
         result = model_or_fn(*placeholders)
     outputs = _as_outputs(result)
     out_names = _names(output_names, len(outputs), "y", "output_names", outputs)
@@ -103,11 +107,12 @@ def export_onnx(
     for t in order:
         if t.grad_fn is not None and t.grad_fn.name not in OPS:
             where = f" (in {' > '.join(t.grad_fn.scope)})" if t.grad_fn.scope else ""
-            unsupported.setdefault(t.grad_fn.name, t.grad_fn.name + where)
+            why = f": {NOT_EXPORTABLE[t.grad_fn.name]}" if t.grad_fn.name in NOT_EXPORTABLE else ""
+            unsupported.setdefault(t.grad_fn.name, t.grad_fn.name + where + why)
     if unsupported:
         raise ValueError(
-            f"export_onnx: no ONNX mapping for {', '.join(unsupported.values())}; the ops "
-            f"that can be exported are {', '.join(OPS)}. Export the part of the model before "
+            f"export_onnx: no ONNX mapping for {'; '.join(unsupported.values())}. The ops "
+            f"that can be exported are {', '.join(OPS)}; export the part of the model before "
             "it, or write it with those ops (a loss, for one, belongs to training, not to "
             "the exported forward pass)"
         )
@@ -116,6 +121,21 @@ def export_onnx(
     model = _build(onnx, title, order, names, placeholders, outputs, dynamic_batch, opset)
     _write_atomically(model.SerializeToString(), Path(path))
     return model
+
+
+@contextlib.contextmanager
+def _evaluation_mode(model_or_fn: Any) -> Iterator[None]:
+    """A Module is recorded in evaluation mode, as it will be used (Dropout passes its input
+    on, BatchNorm1d uses its running statistics); each module's mode is restored after."""
+    modes = []
+    if isinstance(model_or_fn, Module):
+        modes = [(m, m.training) for _, m in model_or_fn.named_modules()]
+        model_or_fn.eval()
+    try:
+        yield
+    finally:
+        for module, training in modes:
+            module.training = training
 
 
 def _as_tuple(example_inputs: Any) -> tuple[Any, ...]:
@@ -219,7 +239,7 @@ def _build(
 ) -> Any:
     """The checked ONNX model: graph inputs, initializers, one or more nodes per op."""
     helper, numpy_helper = onnx.helper, onnx.numpy_helper
-    g = Nodes(helper, numpy_helper, dynamic_batch)
+    g = Nodes(helper, numpy_helper, dynamic_batch, opset)
     g.taken.update(names.values())
     inputs = set(map(id, placeholders))
     initializers = []

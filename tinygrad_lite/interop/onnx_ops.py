@@ -19,9 +19,9 @@ from tinygrad_lite.tensor import Tensor
 class Nodes:
     """Collects the nodes and extra constants of the ONNX graph being built."""
 
-    def __init__(self, helper: Any, numpy_helper: Any, dynamic_batch: bool) -> None:
+    def __init__(self, helper: Any, numpy_helper: Any, dynamic_batch: bool, opset: int) -> None:
         self.helper, self.numpy_helper = helper, numpy_helper
-        self.dynamic_batch = dynamic_batch
+        self.dynamic_batch, self.opset = dynamic_batch, opset
         self.nodes: list[Any] = []
         self.constants: list[Any] = []  # initializers made here (shapes, axes, clip bounds)
         self.taken: set[str] = set()  # every tensor name in the graph
@@ -39,9 +39,9 @@ class Nodes:
         name = self.fresh(f"{op_type}:{output}")  # node names: unique too, and readable
         self.nodes.append(self.helper.make_node(op_type, inputs, [output], name, **attributes))
 
-    def constant(self, array: np.ndarray, hint: str) -> str:
+    def constant(self, array: Any, hint: str, dtype: Any = None) -> str:
         name = self.fresh(hint)
-        self.constants.append(self.numpy_helper.from_array(np.asarray(array), name))
+        self.constants.append(self.numpy_helper.from_array(np.asarray(array, dtype), name))
         return name
 
     def same_dtype(self, names: list[str], tensors: tuple[Tensor, ...], out: Tensor) -> list[str]:
@@ -138,6 +138,133 @@ def _softmax(op_type: str) -> Emit:
     return emit
 
 
+def _log1p(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    """log(1 + x): ONNX has no log1p; Add then Log (exact to float32 rounding for |x| > 1e-4)."""
+    one = g.constant(1, f"{out}:one", result.dtype)
+    shifted = g.fresh(f"{out}:1+x")
+    g.add("Add", [inputs[0], one], shifted)
+    g.add("Log", [shifted], out)
+
+
+def _expm1(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    """exp(x) - 1: ONNX has no expm1; Exp then Sub."""
+    one = g.constant(1, f"{out}:one", result.dtype)
+    exp = g.fresh(f"{out}:exp")
+    g.add("Exp", inputs, exp)
+    g.add("Sub", [exp, one], out)
+
+
+def _leaky_relu(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    g.add("LeakyRelu", inputs, out, alpha=float(fn.negative_slope))  # type: ignore[attr-defined]
+
+
+def _elu(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    g.add("Elu", inputs, out, alpha=float(fn.alpha))  # type: ignore[attr-defined]
+
+
+def _silu(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    """x * sigmoid(x): ONNX (before opset 24's Swish) writes it as two nodes."""
+    sigmoid = g.fresh(f"{out}:sigmoid")
+    g.add("Sigmoid", inputs, sigmoid)
+    g.add("Mul", [inputs[0], sigmoid], out)
+
+
+def _gelu(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    """0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): one Gelu node from opset 20 on,
+    before that the formula itself."""
+    if g.opset >= 20:
+        g.add("Gelu", inputs, out, approximate="tanh")
+        return
+    x, dtype = inputs[0], result.dtype
+
+    def step(op_type: str, operands: list[str], what: str) -> str:
+        name = g.fresh(f"{out}:{what}")
+        g.add(op_type, operands, name)
+        return name
+
+    def number(value: float, what: str) -> str:
+        return g.constant(value, f"{out}:{what}", dtype)
+
+    cube = step("Mul", [step("Mul", [x, x], "x^2"), x], "x^3")
+    inner = step("Add", [x, step("Mul", [cube, number(0.044715, "k")], "k*x^3")], "x+k*x^3")
+    t = step("Tanh", [step("Mul", [inner, number(np.sqrt(2 / np.pi), "c")], "c*(...)")], "t")
+    half_x = step("Mul", [x, number(0.5, "half")], "x/2")
+    g.add("Mul", [half_x, step("Add", [t, number(1, "one")], "1+t")], out)
+
+
+def _var(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    """sum((x - mean)^2) / (n - correction) over the axes. n, the count of reduced elements,
+    is read from the input's shape when it runs if a free batch axis is among them."""
+    x = fn.inputs[0]
+    axis = fn.axis  # type: ignore[attr-defined]
+    axes = tuple(range(x.ndim)) if axis is None else axis
+    axes_name = g.constant(np.array(axes, np.int64), f"{out}:axes")
+    mean = g.fresh(f"{out}:mean")
+    g.add("ReduceMean", [inputs[0], axes_name], mean, keepdims=1)
+    deviation = g.fresh(f"{out}:deviation")
+    g.add("Sub", [inputs[0], mean], deviation)
+    squares = g.fresh(f"{out}:squares")
+    g.add("Mul", [deviation, deviation], squares)
+    total = g.fresh(f"{out}:sum")
+    g.add("ReduceSum", [squares, axes_name], total, keepdims=int(fn.keepdims))  # type: ignore[attr-defined]
+    correction = fn.correction  # type: ignore[attr-defined]
+    if g.dynamic_batch and 0 in axes:  # n changes with the batch size
+        shape, sizes, count = g.fresh(f"{out}:shape"), g.fresh(f"{out}:sizes"), g.fresh(f"{out}:n")
+        g.add("Shape", [inputs[0]], shape)
+        g.add("Gather", [shape, axes_name], sizes)
+        g.add("ReduceProd", [sizes], count, keepdims=0)
+        n = g.fresh(f"{out}:n_float")
+        g.add("Cast", [count], n, to=g.helper.np_dtype_to_tensor_dtype(result.dtype))
+        divisor = g.fresh(f"{out}:n-correction")
+        g.add("Sub", [n, g.constant(correction, f"{out}:correction", result.dtype)], divisor)
+    else:
+        size = int(np.prod([x.shape[a] for a in axes]))
+        divisor = g.constant(size - correction, f"{out}:n-correction", result.dtype)
+    g.add("Div", [total, divisor], out)
+
+
+def _cumsum(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    axis = g.constant(np.array(fn.axis, np.int64), f"{out}:axis")  # type: ignore[attr-defined]
+    g.add("CumSum", [inputs[0], axis], out)
+
+
+def _cat(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    g.add("Concat", g.same_dtype(inputs, fn.inputs, result), out, axis=fn.axis)  # type: ignore[attr-defined]
+
+
+def _stack(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    """A new axis for each input (Unsqueeze), then Concat along it."""
+    axis = fn.axis  # type: ignore[attr-defined]
+    axes = g.constant(np.array([axis], np.int64), f"{out}:axis")
+    pieces = []
+    for name in g.same_dtype(inputs, fn.inputs, result):
+        piece = g.fresh(f"{name}:unsqueezed")
+        g.add("Unsqueeze", [name, axes], piece)
+        pieces.append(piece)
+    g.add("Concat", pieces, out, axis=axis)
+
+
+def _flip(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    """Reverse the axes: a Slice from the last element back past the first, step -1."""
+    axis = fn.axis  # type: ignore[attr-defined]
+    axes = list(range(result.ndim)) if axis is None else list(axis)
+    k = len(axes)
+    starts = g.constant(np.full(k, -1, np.int64), f"{out}:starts")
+    ends = g.constant(np.full(k, np.iinfo(np.int64).min, np.int64), f"{out}:ends")
+    axes_name = g.constant(np.array(axes, np.int64), f"{out}:axes")
+    steps = g.constant(np.full(k, -1, np.int64), f"{out}:steps")
+    g.add("Slice", [inputs[0], starts, ends, axes_name, steps], out)
+
+
+def _pad(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    """Constant padding: ONNX lists every axis's before-width, then every after-width."""
+    widths = fn.widths  # type: ignore[attr-defined]
+    pads = [before for before, _ in widths] + [after for _, after in widths]
+    pads_name = g.constant(np.array(pads, np.int64), f"{out}:pads")
+    value = g.constant(fn.value, f"{out}:value", result.dtype)  # type: ignore[attr-defined]
+    g.add("Pad", [inputs[0], pads_name, value], out, mode="constant")
+
+
 OPS: dict[str, Emit] = {
     # the engine's op name: how ONNX computes it
     "Add": _same("Add"),
@@ -166,4 +293,34 @@ OPS: dict[str, Emit] = {
     "BroadcastTo": _broadcast_to,
     "Softmax": _softmax("Softmax"),
     "LogSoftmax": _softmax("LogSoftmax"),
+    "Sin": _same("Sin"),
+    "Cos": _same("Cos"),
+    "Sign": _same("Sign"),
+    "Log1p": _log1p,
+    "Expm1": _expm1,
+    "LeakyReLU": _leaky_relu,
+    "ELU": _elu,
+    "Softplus": _same("Softplus"),
+    "SiLU": _silu,
+    "GELU": _gelu,
+    "Maximum": _same("Max"),
+    "Minimum": _same("Min"),
+    "Var": _var,
+    "LogSumExp": _reduction("ReduceLogSumExp"),
+    "Prod": _reduction("ReduceProd"),
+    "CumSum": _cumsum,
+    "Cat": _cat,
+    "Stack": _stack,
+    "Flip": _flip,
+    "Pad": _pad,
 }
+
+NOT_EXPORTABLE = {
+    "Where": "its condition is an array fixed when the graph was recorded (comparisons are "
+    "not recorded ops), so the file would keep the example's; write it with maximum, minimum, "
+    "relu or clip",
+    "GetItem": "its index is fixed when the graph was recorded; write the selection with "
+    "reshape, or export the model before it",
+    "ScatterAdd": "it only appears in recorded backward passes; export a forward pass",
+}
+"""Ops with no ONNX form here, and why (a loss op is named without a reason of its own)."""
