@@ -72,14 +72,8 @@ def _same(op_type: str) -> Emit:
 
 
 def _linear(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
-    """x @ W + b: one Gemm for a batch of rows (the usual case), else MatMul then Add."""
-    x, weight, bias = g.same_dtype(inputs, fn.inputs, result)
-    if fn.inputs[0].ndim == 2:
-        g.add("Gemm", [x, weight, bias], out)
-    else:
-        product = g.fresh(f"{out}:matmul")
-        g.add("MatMul", [x, weight], product)
-        g.add("Add", [product, bias], out)
+    """x @ W + b is ONNX's Gemm (F.linear records Linear only for a 2-D batch x)."""
+    g.add("Gemm", g.same_dtype(inputs, fn.inputs, result), out)
 
 
 def _clip(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
