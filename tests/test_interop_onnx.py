@@ -189,6 +189,50 @@ def test_the_newer_ops_run_in_onnxruntime(tmp_path, opset, other_batch):
         assert_float32_close(run(path, x=xb)[0], engine(fn, xb))
 
 
+@pytest.mark.parametrize("opset", [18, 20])
+def test_a_sequential_of_the_newer_layers_runs_in_onnxruntime(tmp_path, opset):
+    tl.manual_seed(6)
+    model = nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(6, 8),
+        nn.BatchNorm1d(8),
+        nn.LeakyReLU(0.2),
+        nn.Dropout(0.25),
+        nn.Linear(8, 8),
+        nn.ELU(alpha=0.7),
+        nn.Softplus(),
+        nn.SiLU(),
+        nn.GELU(),
+        nn.Linear(8, 2),
+    )
+    rng = np.random.default_rng(0)
+    model(Tensor(rng.standard_normal((16, 2, 3)).astype(np.float32)))  # statistics move
+    model.eval()
+    path = tmp_path / "newer.onnx"
+    export_onnx(model, rng.standard_normal((4, 2, 3)).astype(np.float32), path, opset=opset)
+    for n in (4, 11):
+        xb = rng.standard_normal((n, 2, 3)).astype(np.float32)
+        assert_float32_close(run(path, x=xb)[0], engine(model, xb))
+
+
+def test_large_inputs_give_the_engines_stable_values(tmp_path):
+    x = np.array([[-100.0, -20.0, 0.0, 20.0, 100.0, 1000.0]], np.float32)
+    functions = {
+        "softplus": lambda t: t.softplus(),
+        "logsumexp": lambda t: t.logsumexp(axis=1),
+        "log_softmax": lambda t: t.log_softmax(axis=1),
+        "softmax": lambda t: t.softmax(axis=1),
+        "gelu": lambda t: t.gelu(),
+        "sigmoid": lambda t: t.sigmoid(),
+    }
+    for name, fn in functions.items():
+        path = tmp_path / f"{name}.onnx"
+        export_onnx(fn, x, path)
+        (out,) = run(path, x=x)
+        assert np.all(np.isfinite(out)), name
+        assert_float32_close(out, engine(fn, x))
+
+
 def test_a_model_is_exported_in_evaluation_mode_and_keeps_its_modes(tmp_path):
     tl.manual_seed(5)
     model = nn.Sequential(nn.Linear(3, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Dropout(0.5))
