@@ -387,6 +387,9 @@ def test_bad_arguments_get_clear_errors(tmp_path):
         export_onnx(net, x, tmp_path / "a.onnx", input_names=["a", "b"])
     with pytest.raises(ValueError, match="the output name 'x' is also an input's name"):
         export_onnx(net, x, tmp_path / "a.onnx", output_names=["x"])
+    a, b = Tensor(x, name="a"), Tensor(x, name="a")
+    with pytest.raises(ValueError, match=r"the input names must all differ, got \['a', 'a'\]"):
+        export_onnx(lambda p, q: p * q, (a, b), tmp_path / "a.onnx")
     with pytest.raises(FileNotFoundError, match="does not exist; create it first"):
         export_onnx(net, x, tmp_path / "missing" / "a.onnx")
     assert list(tmp_path.iterdir()) == []

@@ -92,6 +92,11 @@ def export_onnx(
             f"export_onnx: opset must be an int from {DEFAULT_OPSET} to {newest} (the newest "
             f"this onnx package knows), got {opset!r}"
         )
+    target = Path(path)
+    if not target.absolute().parent.is_dir():
+        raise FileNotFoundError(
+            f"export_onnx: the folder '{target.absolute().parent}' does not exist; create it first"
+        )
     examples = _as_tuple(example_inputs)
     placeholders = [_placeholder(value) for value in examples]
     in_names = _names(input_names, len(placeholders), "x", "input_names", examples)
@@ -119,7 +124,7 @@ def export_onnx(
     names = _tensor_names(order, placeholders, in_names, outputs, out_names)
     title = getattr(model_or_fn, "__name__", type(model_or_fn).__name__)  # "MLP", "score"
     model = _build(onnx, title, order, names, placeholders, outputs, dynamic_batch, opset)
-    _write_atomically(model.SerializeToString(), Path(path))
+    _write_atomically(model.SerializeToString(), target)
     return model
 
 
@@ -170,12 +175,15 @@ def _names(
     if given is None:
         own = [t.name if isinstance(t, Tensor) and t.name else None for t in tensors]
         default = [letter] if count == 1 else [f"{letter}{k + 1}" for k in range(count)]
-        return [name or d for name, d in zip(own, default, strict=True)]
+        given = [name or d for name, d in zip(own, default, strict=True)]
     given = [given] if isinstance(given, str) else list(given)
     if len(given) != count or not all(isinstance(n, str) and n for n in given):
         raise ValueError(f"export_onnx: {what} must be {count} non-empty string(s), got {given!r}")
     if len(set(given)) != count:
-        raise ValueError(f"export_onnx: {what} must all differ, got {given!r}")
+        raise ValueError(
+            f"export_onnx: the {what.replace('_', ' ')} must all differ, got {given!r}; pass "
+            f"{what}=[...]"
+        )
     return given
 
 
@@ -277,12 +285,7 @@ def _build(
 
 def _write_atomically(data: bytes, target: Path) -> None:
     """Write to a temporary file in the same folder, then rename it over ``target``."""
-    folder = target.absolute().parent
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"export_onnx: the folder '{folder}' does not exist; create it first"
-        )
-    fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".onnx")
+    fd, name = tempfile.mkstemp(dir=target.absolute().parent, prefix=".tmp-", suffix=".onnx")
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
