@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from interop_helpers import require
 
 import tinygrad_lite as tl
-from tinygrad_lite import Tensor, nn
+from tinygrad_lite import Tensor, nn, ops
 from tinygrad_lite.interop import export_onnx
+from tinygrad_lite.tensor import apply
 from tinygrad_lite.trace import Labels, topological_order
 
 onnx = require("onnx", 'the [onnx] extra: pip install "tinygrad-lite[onnx]"')
@@ -248,6 +249,26 @@ def test_a_model_is_exported_in_evaluation_mode_and_keeps_its_modes(tmp_path):
     for n in (4, 7):
         xb = batch(n, 3, seed=n)
         assert_float32_close(run(path, x=xb)[0], engine(model, xb))
+
+
+@pytest.mark.parametrize("left_1d", [False, True])
+def test_a_matmul_with_a_1d_operand_gives_the_engines_numbers(tmp_path, left_1d):
+    """ops.MatMul computes NumPy's @, 1-D operands included. Written as a 1-D MatMul after a
+    Transpose, Reshape, Transpose chain, onnxruntime's full optimizations got it wrong; the
+    exporter writes it 2-D."""
+    v = Tensor(np.random.default_rng(7).standard_normal(4).astype(np.float32), name="v")
+
+    def fn(x):
+        t = x.transpose(1, 0).reshape(4, -1).transpose(1, 0)  # (N, 4)
+        if left_1d:
+            return apply(ops.MatMul(), v, t.transpose(1, 0))  # (4,) @ (4, N) -> (N,)
+        return apply(ops.MatMul(), t, v)  # (N, 4) @ (4,) -> (N,)
+
+    path = tmp_path / "mv.onnx"
+    export_onnx(fn, batch(2, 4), path)
+    for n in (2, 5):
+        xb = batch(n, 4, seed=n)
+        assert_float32_close(run(path, x=xb)[0], engine(fn, xb))
 
 
 def test_broadcast_to_follows_the_batch(tmp_path):

@@ -71,6 +71,32 @@ def _same(op_type: str) -> Emit:
     return emit
 
 
+def _matmul(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
+    """x @ y. A 1-D operand is made 2-D first (Unsqueeze) and the added axis dropped from the
+    product (Squeeze): the same numbers, written in the form every runtime computes right
+    (onnxruntime 1.32's full graph optimizations get Transpose, Reshape, Transpose, then a
+    MatMul with a 1-D right operand wrong)."""
+    x, y = g.same_dtype(inputs, fn.inputs, result)
+    left, right = fn.inputs
+    if left.ndim >= 2 and right.ndim >= 2:
+        g.add("MatMul", [x, y], out)
+        return
+    added = []  # the axes of the product that the 1-D operands added
+    if left.ndim == 1:  # (k,) -> (1, k)
+        x, added = _unsqueezed(g, x, 0), [*added, -2]
+    if right.ndim == 1:  # (k,) -> (k, 1)
+        y, added = _unsqueezed(g, y, 1), [*added, -1]
+    product = g.fresh(f"{out}:matmul")
+    g.add("MatMul", [x, y], product)
+    g.add("Squeeze", [product, g.constant(np.array(added, np.int64), f"{out}:axes")], out)
+
+
+def _unsqueezed(g: Nodes, name: str, axis: int) -> str:
+    new = g.fresh(f"{name}:2d")
+    g.add("Unsqueeze", [name, g.constant(np.array([axis], np.int64), f"{new}:axis")], new)
+    return new
+
+
 def _linear(g: Nodes, fn: Function, result: Tensor, inputs: list[str], out: str) -> None:
     """x @ W + b is ONNX's Gemm (F.linear records Linear only for a 2-D batch x)."""
     g.add("Gemm", g.same_dtype(inputs, fn.inputs, result), out)
@@ -267,7 +293,7 @@ OPS: dict[str, Emit] = {
     "Div": _same("Div"),
     "Pow": _same("Pow"),
     "Neg": _same("Neg"),
-    "MatMul": _same("MatMul"),
+    "MatMul": _matmul,
     "Linear": _linear,
     "Exp": _same("Exp"),
     "Log": _same("Log"),
