@@ -53,6 +53,7 @@ GLANCE_MODULES = [
     "tinygrad_lite.train",
     "tinygrad_lite.plots",
     "tinygrad_lite.testfunctions",
+    "tinygrad_lite.exercises",
 ]
 
 
@@ -79,3 +80,32 @@ def test_api_at_a_glance_names_every_public_name(module_name):
         if not re.search(rf"`(\w+\.)*{re.escape(name)}[`(,]", section)
     ]
     assert missing == [], f"README's API at a glance lacks {module_name}: {missing}"
+
+
+def api_at_a_glance() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text.split("\n## API at a glance\n")[1].split("\n## ")[0]
+
+
+def test_the_readme_has_one_api_at_a_glance():
+    headings = re.findall(r"^#+ API at a glance.*$", README.read_text(encoding="utf-8"), re.M)
+    assert headings == ["## API at a glance"]
+
+
+# a name in a table's first column: a code span that links to its entry in the built site
+# (tools/check_site.py checks after `make docs` that every such page and anchor exists)
+REFERENCE_LINK = re.compile(
+    r"\[`[^`]+`\]\(site/reference/[\w-]+\.html#(?:tinygrad_lite(?:\.\w+)*|[\w-]+)\)"
+)
+
+
+def test_every_name_in_api_at_a_glance_links_to_its_reference_entry():
+    rows = [line for line in api_at_a_glance().splitlines() if line.startswith("| ")]
+    rows = [row for row in rows if not row.startswith(("| Name ", "| --- "))]
+    assert len(rows) >= 80
+    unlinked = []
+    for row in rows:
+        first_cell = re.split(r"(?<!\\)\|", row)[1]
+        if "`" not in first_cell or "`" in REFERENCE_LINK.sub("", first_cell):
+            unlinked.append(first_cell.strip())
+    assert unlinked == [], f"names without a reference link: {unlinked}"
