@@ -31,6 +31,9 @@ def test_the_readme_examples_run_in_order_and_print_what_they_say(tmp_path, monk
     output = printed.getvalue()
     assert "0.8399" in f"{namespace['w'].grad.item():.4f}"
     assert "loss 0.050, accuracy 0.99" in output
+    assert "(2,) -1.0" in output
+    assert "moons accuracy 0.97" in output  # the small net with BatchNorm1d and Dropout
+    assert namespace["net"].training is False
     # the StaticGraph example trained on: its last loss came from a replay, and the model
     # still classifies the spiral
     step, loss, model = namespace["step"], namespace["loss"], namespace["model"]
