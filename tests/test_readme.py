@@ -72,10 +72,14 @@ def public_names(module) -> list[str]:
     return [n for n in names if not inspect.ismodule(getattr(module, n))]
 
 
+def api_at_a_glance() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text.split("\n## API at a glance\n")[1].split("\n## ")[0]
+
+
 @pytest.mark.parametrize("module_name", GLANCE_MODULES)
 def test_api_at_a_glance_names_every_public_name(module_name):
-    text = README.read_text(encoding="utf-8")
-    section = text.split("\n## API at a glance\n")[1].split("\n## ")[0]
+    section = api_at_a_glance()
     module = importlib.import_module(module_name)
     missing = [
         name
@@ -85,13 +89,9 @@ def test_api_at_a_glance_names_every_public_name(module_name):
     assert missing == [], f"README's API at a glance lacks {module_name}: {missing}"
 
 
-def api_at_a_glance() -> str:
-    text = README.read_text(encoding="utf-8")
-    return text.split("\n## API at a glance\n")[1].split("\n## ")[0]
-
-
 def test_the_readme_has_one_api_at_a_glance():
-    headings = re.findall(r"^#+ API at a glance.*$", README.read_text(encoding="utf-8"), re.M)
+    text = README.read_text(encoding="utf-8")
+    headings = re.findall(r"^#+ API at a glance.*$", text, flags=re.MULTILINE)
     assert headings == ["## API at a glance"]
 
 
