@@ -62,3 +62,9 @@ def test_anchors_are_heading_texts_with_hyphens():
     assert "Adam's-bias-correction" in found
     assert "Adam's bias correction" not in found
     assert "No-such-heading" not in found
+
+
+def test_every_lesson_appears_in_the_map():
+    linked = {path for row in course_map_rows() for path, _ in LINK.findall(row)}
+    lessons = {f"notebooks/{nb.name}" for nb in (ROOT / "notebooks").glob("*.ipynb")}
+    assert lessons - linked == set(), f"lessons the course map never links: {lessons - linked}"

@@ -32,6 +32,9 @@ def test_the_readme_examples_run_in_order_and_print_what_they_say(tmp_path, monk
     output = printed.getvalue()
     assert "0.8399" in f"{namespace['w'].grad.item():.4f}"
     assert "loss 0.050, accuracy 0.99" in output
+    assert "(2,) -1.0" in output
+    assert "moons accuracy 0.97" in output  # the small net with BatchNorm1d and Dropout
+    assert namespace["net"].training is False
     # the StaticGraph example trained on: its last loss came from a replay, and the model
     # still classifies the spiral
     step, loss, model = namespace["step"], namespace["loss"], namespace["model"]
@@ -54,6 +57,7 @@ GLANCE_MODULES = [
     "tinygrad_lite.train",
     "tinygrad_lite.plots",
     "tinygrad_lite.testfunctions",
+    "tinygrad_lite.exercises",
 ]
 
 
@@ -69,10 +73,14 @@ def public_names(module) -> list[str]:
     return [n for n in names if not inspect.ismodule(getattr(module, n))]
 
 
+def api_at_a_glance() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text.split("\n## API at a glance\n")[1].split("\n## ")[0]
+
+
 @pytest.mark.parametrize("module_name", GLANCE_MODULES)
 def test_api_at_a_glance_names_every_public_name(module_name):
-    text = README.read_text(encoding="utf-8")
-    section = text.split("\n## API at a glance\n")[1].split("\n## ")[0]
+    section = api_at_a_glance()
     module = importlib.import_module(module_name)
     missing = [
         name
@@ -80,3 +88,28 @@ def test_api_at_a_glance_names_every_public_name(module_name):
         if not re.search(rf"`(\w+\.)*{re.escape(name)}[`(,]", section)
     ]
     assert missing == [], f"README's API at a glance lacks {module_name}: {missing}"
+
+
+def test_the_readme_has_one_api_at_a_glance():
+    text = README.read_text(encoding="utf-8")
+    headings = re.findall(r"^#+ API at a glance.*$", text, flags=re.MULTILINE)
+    assert headings == ["## API at a glance"]
+
+
+# a name in a table's first column: a code span that links to its entry in the built site
+# (tools/check_site.py checks after `make docs` that every such page and anchor exists)
+REFERENCE_LINK = re.compile(
+    r"\[`[^`]+`\]\(site/reference/[\w-]+\.html#(?:tinygrad_lite(?:\.\w+)*|[\w-]+)\)"
+)
+
+
+def test_every_name_in_api_at_a_glance_links_to_its_reference_entry():
+    rows = [line for line in api_at_a_glance().splitlines() if line.startswith("| ")]
+    rows = [row for row in rows if not row.startswith(("| Name ", "| --- "))]
+    assert len(rows) >= 80
+    unlinked = []
+    for row in rows:
+        first_cell = re.split(r"(?<!\\)\|", row)[1]
+        if "`" not in first_cell or "`" in REFERENCE_LINK.sub("", first_cell):
+            unlinked.append(first_cell.strip())
+    assert unlinked == [], f"names without a reference link: {unlinked}"
