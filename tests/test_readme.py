@@ -58,6 +58,7 @@ GLANCE_MODULES = [
     "tinygrad_lite.plots",
     "tinygrad_lite.testfunctions",
     "tinygrad_lite.exercises",
+    "tinygrad_lite.interop",
 ]
 
 
