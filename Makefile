@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: demo test lint graphviz bench notebooks clean
+.PHONY: demo test lint graphviz bench notebooks docs docs-serve clean
 
 # (Re)install the venv whenever pyproject.toml changes. pip >= 25.1 is needed for --group.
 $(STAMP): pyproject.toml
@@ -48,6 +48,21 @@ notebooks: $(STAMP) graphviz
 	PYTHONHASHSEED=0 $(BIN)/pytest notebooks --nbmake --overwrite
 	$(BIN)/python tools/clean_notebooks.py notebooks/*.ipynb
 
+# The documentation site, built into site/ from docs/, the docstrings and the saved notebooks
+# (never executed here); then check_site.py checks the key pages exist and nothing loads from
+# the network. The docs group is installed on first use.
+DOCS_STAMP := $(VENV)/.docs-stamp
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q --group docs
+	touch $@
+
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	$(BIN)/python tools/check_site.py site
+
+docs-serve: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks dist build out tinygrad_lite_out
+	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks dist build out tinygrad_lite_out site .cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -25,6 +25,7 @@ def test_the_readme_examples_run_in_order_and_print_what_they_say(tmp_path, monk
         for block in blocks:  # later examples use what earlier ones defined (model, X, y)
             exec(compile(block, str(README), "exec"), namespace)  # noqa: S102 (our own README)
     assert (tmp_path / "docs" / "neuron.svg").exists()
+    assert "window.tlExplorer" in (tmp_path / "explorer.html").read_text(encoding="utf-8")
     output = printed.getvalue()
     assert "0.8399" in f"{namespace['w'].grad.item():.4f}"
     assert "loss 0.050, accuracy 0.99" in output

@@ -17,6 +17,7 @@ from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad
 from tinygrad_lite.checkpoint import load_checkpoint, save_checkpoint
 from tinygrad_lite.custom import custom_op
 from tinygrad_lite.dtypes import get_default_dtype, set_default_dtype
+from tinygrad_lite.explore import Explorer, explore
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck, gradcheck_report, numerical_grad
 from tinygrad_lite.graph import backward_frames, draw_graph
 from tinygrad_lite.higher_order import grad, gradgradcheck, hessian, hvp
@@ -28,6 +29,7 @@ from tinygrad_lite.trace import trace_backward
 
 __all__ = [
     "AnomalyError",
+    "Explorer",
     "GradcheckError",
     "StaticGraph",
     "Tensor",
@@ -38,6 +40,7 @@ __all__ = [
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
+    "explore",
     "get_default_dtype",
     "grad",
     "gradcheck",

@@ -78,6 +78,16 @@ class AnomalyError(RuntimeError):
     Attributes: ``op`` (the op's name, e.g. ``"Log"``), ``stage`` (``"forward"`` or
     ``"backward"``) and ``created_at`` (``"file:line in function"`` of the code that
     recorded the op, or ``None`` when it is not known).
+
+    >>> import numpy as np
+    >>> import tinygrad_lite as tl
+    >>> x = tl.Tensor([1.0, 0.0], requires_grad=True)
+    >>> with np.errstate(divide="ignore"), tl.detect_anomaly():
+    ...     try:
+    ...         x.log()
+    ...     except tl.AnomalyError as error:
+    ...         print(error.op, error.stage)
+    Log forward
     """
 
     def __init__(self, message: str, op: str, stage: str, created_at: str | None) -> None:
@@ -92,6 +102,15 @@ def detect_anomaly() -> Iterator[None]:
     """Raise :class:`AnomalyError` at the first op whose output or gradient holds NaN or Inf.
 
     Affects only the current thread; blocks may nest. Also usable as a decorator.
+
+    >>> import numpy as np
+    >>> import tinygrad_lite as tl
+    >>> x = tl.Tensor([4.0, 0.0], requires_grad=True)
+    >>> with np.errstate(divide="ignore"), tl.detect_anomaly():
+    ...     x.sqrt().sum().backward()
+    Traceback (most recent call last):
+    ...
+    tinygrad_lite.anomaly.AnomalyError: backward of Sqrt sent inf to input 0...
     """
     previous = _state.anomaly
     _state.anomaly = _checker

@@ -36,7 +36,15 @@ _state = _ThreadState()
 
 
 def is_grad_enabled() -> bool:
-    """True when new ops are recorded into the graph (the default)."""
+    """True when new ops are recorded into the graph (the default).
+
+    >>> import tinygrad_lite as tl
+    >>> with tl.no_grad():
+    ...     print(tl.is_grad_enabled())
+    False
+    >>> tl.is_grad_enabled()
+    True
+    """
     return _state.grad_enabled
 
 
@@ -64,7 +72,16 @@ def no_grad() -> contextlib.AbstractContextManager[None]:
 
 
 def enable_grad() -> contextlib.AbstractContextManager[None]:
-    """Turn recording back on inside a ``no_grad`` block."""
+    """Turn recording back on inside a ``no_grad`` block.
+
+    >>> import tinygrad_lite as tl
+    >>> x = tl.Tensor(1.0, requires_grad=True)
+    >>> with tl.no_grad():
+    ...     with tl.enable_grad():
+    ...         y = x * 2
+    >>> y.requires_grad
+    True
+    """
     return _grad_mode(True)
 
 

@@ -58,6 +58,15 @@ def save_checkpoint(
 
     ``extra`` values must be JSON data: numbers, strings, booleans, None, and lists or
     dicts of those (e.g. ``epoch=5, losses=history.loss``).
+
+    >>> import os, tempfile
+    >>> import tinygrad_lite as tl
+    >>> model = tl.nn.Linear(2, 1)
+    >>> opt = tl.optim.Adam(model.parameters(), lr=0.01)
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.npz")
+    >>> tl.save_checkpoint(path, model, opt, epoch=3)
+    >>> tl.load_checkpoint(path, model, opt)
+    {'epoch': 3}
     """
     arrays: dict[str, np.ndarray] = {f"model.{k}": v for k, v in model.state_dict().items()}
     header: dict[str, Any] = {
@@ -104,6 +113,14 @@ def load_checkpoint(
 
     An ``optimizer`` or ``scheduler`` left as None is not restored (load a model alone for
     inference). Everything is checked, and on any error nothing has changed.
+
+    >>> import os, tempfile
+    >>> import tinygrad_lite as tl
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.npz")
+    >>> tl.save_checkpoint(path, tl.nn.Linear(2, 1), losses=[0.9, 0.5])
+    >>> fresh = tl.nn.Linear(2, 1)
+    >>> tl.load_checkpoint(path, fresh)["losses"]
+    [0.9, 0.5]
     """
     arrays = load(path)
     header = _read_header(arrays, path)

@@ -70,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a TwoLayerNet (2 -> hidden -> 3, ReLU) with softmax cross-entropy "
         "and Adam on the 3-class spiral; print the initial loss, the last epoch's "
         "diagnostics and the accuracies; write losses.csv, loss.png (with matplotlib), "
-        "weights.npz and the backprop graph (graph.dot, graph.svg with Graphviz) to --out.",
+        "weights.npz, the backprop graph (graph.dot, graph.svg with Graphviz) and, with "
+        "Graphviz, explorer.html (the first training step on 8 points, to step through in a "
+        "browser) to --out.",
     )
     demo.add_argument("--epochs", type=_positive_int, default=300, help="default: %(default)s")
     demo.add_argument(
@@ -110,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         type=Path,
-        help="write the graph: .svg, .png or .pdf (need Graphviz) or .dot (the DOT source)",
+        help="write the graph: .svg, .png or .pdf (need Graphviz) or .dot (the DOT source); "
+        ".html writes the explorer, a page that steps through forward and backward (needs Graphviz)",
     )
     graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="default: LR")
     graph.add_argument(
@@ -208,6 +211,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     val_all = DataLoader(X_val, y_val, batch_size=len(X_val), shuffle=False)
 
     initial = (*evaluate(model, loss_fn, train_all), *evaluate(model, loss_fn, val_all))
+    explorer = _write_explorer(out, model, loss_fn, X_train[:8], y_train[:8], hint)
     print(f"initial loss: {initial[0]:.4f} (ln 3 = {math.log(3):.4f}: a uniform guess)")
     history = fit(
         model,
@@ -236,6 +240,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     tl.save(model.state_dict(), out / "weights.npz")
     written.append(out / "weights.npz")
     written += _write_graph(out, model, loss_fn, X_train[:4], y_train[:4], hint)
+    written += explorer
     for path in written:
         print(f"wrote: {path}")
     return 0
@@ -300,9 +305,27 @@ def _write_graph(
     return [*written, out / "graph.svg"]
 
 
+def _write_explorer(
+    out: Path, model: nn.Module, loss_fn: nn.Module, X: Any, y: Any, hint: Callable[[str], None]
+) -> list[Path]:
+    """The explorer page of the untrained network's first step on a few points."""
+    if shutil.which("dot") is None:
+        hint(
+            "hint: install Graphviz (apt-get/brew/conda install graphviz) to also get explorer.html"
+        )
+        return []
+    loss = loss_fn(model(tl.Tensor(X, name="X")), tl.Tensor(y, name="y"))
+    loss.name = "loss"
+    explorer = tl.explore(loss, title="TwoLayerNet: the first training step, on 8 points")
+    model.zero_grad()  # the explorer ran a backward pass; training starts from no gradient
+    return [explorer.save(out / "explorer.html")]
+
+
 # ---------------------------------------------------------------- graph
 
-GRAPH_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+GRAPH_FORMATS = {
+    ".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot", ".html": "html",
+}  # fmt: skip
 
 
 def _cmd_graph(args: argparse.Namespace) -> int:
@@ -318,7 +341,9 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     out: Path | None = args.output
     try:
         if out is not None and out.suffix.lower() not in GRAPH_FORMATS:
-            raise ExpressionError(f"-o {out}: use .svg, .png, .pdf or .dot")
+            raise ExpressionError(
+                f"-o {out}: use .svg, .png, .pdf or .dot, or .html (the explorer)"
+            )
         variables = parse_assignments(args.values)
         tree = parse_expression(args.expr, set(variables))
     except ExpressionError as err:  # a usage error: nothing has run
@@ -333,7 +358,12 @@ def _cmd_graph(args: argparse.Namespace) -> int:
                 print(f"out = {root.name}")
                 root.name = "out"
             gradient = None if root.data.size == 1 else np.ones_like(root.data)
-            trace = trace_backward(root, gradient)
+            explorer = None
+            if out is not None and GRAPH_FORMATS[out.suffix.lower()] == "html":
+                explorer = tl.explore(root, gradient=gradient, title=f"Backprop of {args.expr}")
+                trace = explorer.trace  # the page's backward pass: the same steps
+            else:
+                trace = trace_backward(root, gradient)
     except (FloatingPointError, ValueError, TypeError) as err:
         raise CommandError(f"cannot compute {args.expr!r}: {err}") from None
     if gradient is not None:
@@ -342,6 +372,13 @@ def _cmd_graph(args: argparse.Namespace) -> int:
 
     if out is None:
         print("hint: add -o graph.svg to draw the graph", file=sys.stderr)
+        return 0
+    if explorer is not None:
+        try:
+            explorer.save(out)
+        except GraphvizNotFoundError as err:
+            raise CommandError(str(err)) from None
+        print(f"wrote: {out}")
         return 0
     fmt = GRAPH_FORMATS[out.suffix.lower()]
     dot = draw_graph(root, rankdir=args.rankdir, show_local_grads=args.local_grads)

@@ -129,6 +129,20 @@ def custom_op(
     ``shapes`` (default ``(2, 3)`` for every input of ``forward``), with a random upstream
     gradient; a wrong backward raises ``GradcheckError``. The check builds ``cls()``, so give
     constructor parameters defaults. Use as ``@custom_op`` or ``@custom_op(low=0.1, ...)``.
+
+    >>> import numpy as np
+    >>> import tinygrad_lite as tl
+    >>> @tl.custom_op
+    ... class Cube(tl.autograd.Function):
+    ...     '''d(x**3)/dx = 3 x**2'''
+    ...     def forward(self, x):
+    ...         return x**3
+    ...     def backward(self, grad, x, out):
+    ...         return grad * 3 * x * x
+    >>> x = tl.Tensor(2.0, requires_grad=True)
+    >>> Cube.apply(x).backward()
+    >>> x.grad.item()
+    12.0
     """
     if cls is None:
         return lambda c: custom_op(

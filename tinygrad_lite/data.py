@@ -41,7 +41,12 @@ def _check_pair(X: np.ndarray, y: np.ndarray, fn: str) -> None:
 
 def generator_for(seed: int | None) -> np.random.Generator:
     """A private generator for a seed (the same draws on every run), or the library
-    generator for None (so `tinygrad_lite.manual_seed` decides)."""
+    generator for None (so `tinygrad_lite.manual_seed` decides).
+
+    >>> from tinygrad_lite.data import generator_for
+    >>> generator_for(0).integers(100) == generator_for(0).integers(100)
+    np.True_
+    """
     return generator() if seed is None else np.random.default_rng(seed)
 
 
@@ -54,6 +59,13 @@ class DataLoader:
     was made) and a checkpoint's generator state resumes it; a given seed gives the loader
     its own generator, created here, so the sequence of epochs is the same on every run.
     `drop_last=True` skips a final batch smaller than `batch_size`.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite.data import DataLoader
+    >>> X, y = np.arange(20, dtype=np.float32).reshape(10, 2), np.arange(10)
+    >>> loader = DataLoader(X, y, batch_size=4, shuffle=False)
+    >>> [(xb.shape, yb.tolist()) for xb, yb in loader][-1]
+    ((2, 2), [8, 9])
     """
 
     def __init__(
@@ -104,6 +116,13 @@ def train_val_test_split(
     `val` and `test` are fractions of the samples (rounded to whole samples); the rest is
     the training set. Returns `(X_train, y_train), (X_val, y_val), (X_test, y_test)` as
     NumPy arrays. `seed=None` uses the library generator.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite.data import train_val_test_split
+    >>> X, y = np.zeros((100, 2)), np.arange(100)
+    >>> (X_tr, y_tr), (X_val, y_val), (X_te, y_te) = train_val_test_split(X, y, seed=0)
+    >>> len(y_tr), len(y_val), len(y_te)
+    (80, 10, 10)
     """
     X, y = _as_array(X), _as_array(y)
     _check_pair(X, y, "train_val_test_split")

@@ -24,6 +24,11 @@ def spiral(
     separable. Arm k has radius r from 0 to 1 and angle t from 4k to 4(k+1) radians plus
     N(0, 0.2^2) noise; the point is (r sin t, r cos t). Returns float32 X of shape
     (n_per_class * n_classes, 2) and int64 labels y. `seed=None` uses the library generator.
+
+    >>> import tinygrad_lite as tl
+    >>> X, y = tl.datasets.spiral()
+    >>> X.shape, X.dtype, sorted(set(y.tolist()))
+    ((300, 2), dtype('float32'), [0, 1, 2])
     """
     arguments.count(n_per_class, "n_per_class", "spiral")
     arguments.count(n_classes, "n_classes", "spiral")
@@ -43,6 +48,11 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
     """Two interleaving half circles (as scikit-learn's make_moons): class 0 is the upper
     arc (cos t, sin t), class 1 the lower arc (1 - cos t, 0.5 - sin t), t in [0, pi], plus
     N(0, noise^2) on each coordinate. Returns float32 X of shape (n, 2) and int64 y.
+
+    >>> import tinygrad_lite as tl
+    >>> X, y = tl.datasets.moons(n=200, noise=0.1)
+    >>> X.shape, int(y.sum())
+    ((200, 2), 100)
     """
     arguments.count(n, "n", "moons", minimum=2)
     if isinstance(noise, bool) or not isinstance(noise, int | float):
@@ -126,6 +136,12 @@ def mnist(path: str | Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.nda
 
     Returns `(X_train, y_train), (X_test, y_test)`: X float32 in [0, 1] of shape (N, 784)
     (rows * cols), y int64. Nothing is downloaded.
+
+    >>> import tinygrad_lite as tl
+    >>> tl.datasets.mnist("no/such/folder")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: ...
     """
     folder = Path(path)
     if not folder.is_dir():

@@ -15,7 +15,15 @@ _default_dtype = np.dtype(np.float32)
 
 
 def set_default_dtype(dtype: Any) -> None:
-    """Set the float dtype of new float tensors and new layer parameters (float32 at start)."""
+    """Set the float dtype of new float tensors and new layer parameters (float32 at start).
+
+    >>> import numpy as np
+    >>> import tinygrad_lite as tl
+    >>> tl.set_default_dtype(np.float64)
+    >>> tl.Tensor(1.5).dtype
+    dtype('float64')
+    >>> tl.set_default_dtype(np.float32)   # back to the default
+    """
     global _default_dtype  # noqa: PLW0603 - the library-wide default, as in NumPy/PyTorch
     d = parse_dtype(dtype)
     if d.kind != "f":
@@ -24,7 +32,12 @@ def set_default_dtype(dtype: Any) -> None:
 
 
 def get_default_dtype() -> np.dtype:
-    """The dtype that Python floats become (``float32`` unless changed)."""
+    """The dtype that Python floats become (``float32`` unless changed).
+
+    >>> import tinygrad_lite as tl
+    >>> tl.get_default_dtype()
+    dtype('float32')
+    """
     return _default_dtype
 
 

@@ -22,7 +22,16 @@ from tinygrad_lite.tensor import Tensor
 
 
 class GradcheckError(AssertionError):
-    """The analytic gradient (backward) disagrees with the numerical one."""
+    """The analytic gradient (backward) disagrees with the numerical one.
+
+    >>> import tinygrad_lite as tl
+    >>> x = tl.Tensor([1.0, 2.0], requires_grad=True, dtype="float64")
+    >>> wrong = lambda t: (t * t.detach()).sum()   # hides half of d(t*t)/dt = 2t
+    >>> tl.gradcheck(wrong, x)
+    Traceback (most recent call last):
+    ...
+    tinygrad_lite.gradcheck.GradcheckError: ...
+    """
 
 
 def _as_float64(x: Any) -> np.ndarray:

@@ -172,21 +172,37 @@ def draw_graph(
 ) -> Diagram:
     """The graph that computed `root`, as a `graphviz.Digraph`.
 
-    Parameters
-    ----------
-    root : the tensor to draw the graph of (usually the loss).
-    show_data, show_grad : show each tensor's value and (when it has one) ``.grad``.
-        Small tensors are shown in full, larger ones as min/mean/max.
-    rankdir : ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
-    group_modules : draw the ops recorded inside each ``nn.Module`` call as a labelled
-        box (``fc1: Linear``), nested as the modules are.
-    show_local_grads : label each input → op edge with the op's local derivative.
-    max_nodes : draw at most this many tensor and op nodes (those nearest `root`);
-        the rest are summarized by one "… N more" node.
-
     Colours: parameters (leaves that require grad) green, inputs and constants
     blue, ops yellow, `root` red. Call `trace_backward(root)` first to see a
     gradient on every tensor, not just the leaves.
+
+    Parameters
+    ----------
+    root
+        The tensor to draw the graph of (usually the loss).
+    show_data, show_grad
+        Show each tensor's value and (when it has one) ``.grad``.
+        Small tensors are shown in full, larger ones as min/mean/max.
+    rankdir
+        ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+    group_modules
+        Draw the ops recorded inside each ``nn.Module`` call as a labelled
+        box (``fc1: Linear``), nested as the modules are.
+    show_local_grads
+        Label each input → op edge with the op's local derivative.
+    max_nodes
+        Draw at most this many tensor and op nodes (those nearest `root`);
+        the rest are summarized by one "… N more" node.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor(-3.0, requires_grad=True, name="w")
+    >>> y = (w * 2.0).tanh()
+    >>> y.backward()
+    >>> dot = tl.draw_graph(y)          # needs no Graphviz until you render it
+    >>> "Tanh" in dot.source and "w" in dot.source
+    True
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"draw_graph: root must be a Tensor, got {type(root).__name__}")
@@ -212,6 +228,7 @@ def _draw(root, order, labels, grads, style: _Style, highlight=frozenset()) -> D
             nodes.append(t.grad_fn)
     drawn = nodes[: style.max_nodes]
     ids = {id(node): f"n{i}" for i, node in enumerate(drawn)}
+    dot.node_ids = ids  # which DOT node draws which tensor or op (the explorer's page uses it)
 
     scope_of = _scopes(drawn) if style.group_modules else {}
     clusters: dict[tuple[str, ...], list[tuple[str, dict]]] = defaultdict(list)
@@ -319,6 +336,13 @@ def backward_frames(root: Tensor, gradient=None, **options) -> list[Diagram]:
     There is one frame per op, in the order the backward pass ran. This runs its own
     backward pass (graph kept) but changes no ``.grad``: the gradients live in the
     frames. `options` are those of `draw_graph` (``rankdir``, ``show_data``, …).
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor(-3.0, requires_grad=True, name="w")
+    >>> y = (w * 2.0).tanh()
+    >>> frames = tl.backward_frames(y)
+    >>> len(frames)   # one per op: Tanh, then Mul
+    2
     """
     trace = record_backward(root, gradient, accumulate=False)
     style = replace(_Style(), **options)
@@ -334,7 +358,15 @@ def backward_frames(root: Tensor, gradient=None, **options) -> list[Diagram]:
 def save_frames(frames: list[graphviz.Digraph], path: str | os.PathLike, duration_ms: int = 900):
     """Save frames from `backward_frames` as an animated GIF (`path` ends in ``.gif``;
     needs Pillow) or as ``frame_000.png``, ``frame_001.png``, … in the folder `path`
-    (created if missing). Writes nothing else. Returns the list of files written."""
+    (created if missing). Writes nothing else. Returns the list of files written.
+
+    >>> import os, tempfile
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.graph import save_frames
+    >>> w = tl.Tensor(-3.0, requires_grad=True, name="w")
+    >>> path = os.path.join(tempfile.mkdtemp(), "backprop.gif")
+    >>> save_frames(tl.backward_frames((w * 2.0).tanh()), path)  # doctest: +SKIP
+    """
     path = Path(path)
     if not frames:
         raise ValueError("save_frames: got no frames (a graph with no ops has no backward steps)")

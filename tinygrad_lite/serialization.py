@@ -106,6 +106,16 @@ def save(state: Mapping[str, np.ndarray | Tensor], path: str | os.PathLike[str])
         If a key is empty or is ``"file"`` or ``"allow_pickle"`` (np.savez's own parameters).
     FileNotFoundError
         If the folder of ``path`` does not exist.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import tinygrad_lite as tl
+    >>> path = os.path.join(tempfile.mkdtemp(), "weights.npz")
+    >>> tl.save({"w": tl.Tensor([1.0, 2.0]), "step": np.array(3)}, path)
+    >>> tl.load(path)["w"]
+    array([1., 2.], dtype=float32)
     """
     arrays = _validated(state)
     target = Path(path)
@@ -196,6 +206,15 @@ def load(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     ValueError
         If the file is not an ``.npz``, is truncated or corrupt, or holds an array of Python
         objects (which would need pickle; nothing is ever unpickled).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import tinygrad_lite as tl
+    >>> path = os.path.join(tempfile.mkdtemp(), "weights.npz")
+    >>> tl.save(tl.nn.Linear(2, 3).state_dict(), path)
+    >>> {key: array.shape for key, array in tl.load(path).items()}
+    {'weight': (2, 3), 'bias': (3,)}
     """
     file = Path(path)
     # Open the file here rather than in np.load, which leaks its handle when the zip is broken.

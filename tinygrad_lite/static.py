@@ -55,6 +55,14 @@ class StaticGraph:
     too). ``run(*values)`` computes the loss for new values and, like ``loss.backward()``,
     adds each parameter's gradient into its ``.grad``. ``loss`` is the recorded graph
     (``tl.draw_graph(step.loss)`` draws it).
+
+    >>> import numpy as np
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor([1.0, 2.0], requires_grad=True)
+    >>> step = tl.StaticGraph(lambda x: (x * w).sum(), np.zeros(2, np.float32))
+    >>> loss = step.run(np.array([3.0, 4.0], np.float32))
+    >>> loss.item(), w.grad.tolist()
+    (11.0, [3.0, 4.0])
     """
 
     def __init__(self, build: Callable[..., Tensor], *example_inputs: Any) -> None:

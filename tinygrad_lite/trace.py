@@ -361,5 +361,17 @@ def trace_backward(root: Tensor, gradient=None) -> Trace:
     local derivative (formula and, for elementwise ops on small tensors, its value)
     and the gradient sent to each input; an input that already had gradient from
     another consumer is marked ``accumulated``. ``print(trace)`` shows it all.
+
+    >>> import tinygrad_lite as tl
+    >>> x = tl.Tensor(3.0, requires_grad=True, name="x")
+    >>> y = x * x
+    >>> y.name = "y"
+    >>> trace = tl.trace_backward(y)
+    >>> [step.op for step in trace], x.grad.item()
+    (['Mul'], 6.0)
+    >>> print(trace)
+    Backward pass of y = 9, from dy/dy = 1.
+    ...
+        dy/dx = 6
     """
     return record_backward(root, gradient, accumulate=True)

@@ -58,6 +58,18 @@ class History:
     ``accuracy`` are averages over the epoch's batches as they were trained (weighted by
     batch size); ``val_loss`` and ``val_accuracy`` are measured after the epoch, in
     ``eval()`` mode without a graph. Diagnostics are described in the module docstring.
+
+    >>> import numpy as np
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.data import DataLoader
+    >>> from tinygrad_lite.train import fit
+    >>> X, y = tl.datasets.spiral(n_per_class=20)
+    >>> model = tl.nn.TwoLayerNet(2, 16, 3)
+    >>> opt = tl.optim.Adam(model.parameters(), lr=0.01)
+    >>> history = fit(model, tl.nn.CrossEntropyLoss(), opt, DataLoader(X, y, batch_size=60),
+    ...               epochs=3, progress=False)
+    >>> history.epochs, len(history.loss), len(history.accuracy)
+    (3, 3, 3)
     """
 
     loss: list[float] = field(default_factory=list)
@@ -78,6 +90,12 @@ def count_correct(scores: Tensor, labels: Tensor | np.ndarray) -> int | None:
     """How many rows of ``scores`` (N, C) have their highest score at ``labels`` (N,).
 
     ``None`` when ``labels`` are not integer class indices matching the scores.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.train import count_correct
+    >>> count_correct(Tensor([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]), np.array([0, 1, 1]))
+    2
     """
     s, y = ops.value(scores), np.asarray(ops.value(labels))
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or s.ndim != 2 or len(s) != len(y):
@@ -112,7 +130,17 @@ class _Totals:
 def evaluate(
     model: Module, loss_fn: Callable[..., Tensor], loader: Loader
 ) -> tuple[float, float | None]:
-    """Mean loss and accuracy of ``model`` over ``loader``, in ``eval()`` mode, recording no graph."""
+    """Mean loss and accuracy of ``model`` over ``loader``, in ``eval()`` mode, recording no graph.
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.data import DataLoader
+    >>> from tinygrad_lite.train import evaluate
+    >>> X, y = tl.datasets.spiral(n_per_class=20)
+    >>> model = tl.nn.TwoLayerNet(2, 16, 3)
+    >>> loss, accuracy = evaluate(model, tl.nn.CrossEntropyLoss(), DataLoader(X, y, batch_size=60))
+    >>> 0.0 <= accuracy <= 1.0
+    True
+    """
     was_training = model.training
     model.eval()
     totals = _Totals()
@@ -132,6 +160,12 @@ def relu_inputs(output: Tensor) -> list[np.ndarray]:
     The graph is walked with an explicit stack (no recursion), from ``output`` back to the
     leaves, always in the same order for the same model, so the k-th array of one batch
     belongs to the same layer as the k-th array of the next.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> from tinygrad_lite.train import relu_inputs
+    >>> net = nn.MLP([2, 8, 8, 1])
+    >>> [a.shape for a in relu_inputs(net(Tensor.zeros(5, 2)))]
+    [(5, 8), (5, 8)]
     """
     found = []
     seen: set[int] = set()
@@ -205,6 +239,18 @@ def fit(
     ``progress=False`` turns it off everywhere. If the loss becomes NaN or infinite,
     training stops after that epoch with a ``RuntimeWarning`` (a sign that the learning
     rate is too large).
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.data import DataLoader
+    >>> from tinygrad_lite.train import fit
+    >>> _ = tl.manual_seed(0)
+    >>> X, y = tl.datasets.spiral()
+    >>> model = tl.nn.TwoLayerNet(2, 100, 3)
+    >>> opt = tl.optim.Adam(model.parameters(), lr=0.01)
+    >>> history = fit(model, tl.nn.CrossEntropyLoss(), opt, DataLoader(X, y, batch_size=300),
+    ...               epochs=50, progress=False)
+    >>> history.loss[-1] < history.loss[0]
+    True
     """
     from tqdm import tqdm  # noqa: PLC0415 - only fit needs it
 

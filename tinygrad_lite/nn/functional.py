@@ -28,27 +28,58 @@ REDUCTIONS = ("mean", "sum")
 
 
 def relu(x: Tensor) -> Tensor:
-    """`max(0, x)` elementwise."""
+    """`max(0, x)` elementwise.
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> F.relu(Tensor([-2.0, 0.0, 3.0])).tolist()
+    [0.0, 0.0, 3.0]
+    """
     return x.relu()
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    """`1 / (1 + exp(-x))` elementwise."""
+    """`1 / (1 + exp(-x))` elementwise.
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> F.sigmoid(Tensor([0.0])).tolist()
+    [0.5]
+    """
     return x.sigmoid()
 
 
 def tanh(x: Tensor) -> Tensor:
-    """`tanh(x)` elementwise."""
+    """`tanh(x)` elementwise.
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> F.tanh(Tensor([0.0])).tolist()
+    [0.0]
+    """
     return x.tanh()
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """`exp(x_i) / sum_j exp(x_j)` along `axis`."""
+    """`exp(x_i) / sum_j exp(x_j)` along `axis`.
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> F.softmax(Tensor([[1000.0, 1000.0]])).tolist()   # no overflow
+    [[0.5, 0.5]]
+    """
     return x.softmax(axis=axis)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """`x_i - log(sum_j exp(x_j))` along `axis`."""
+    """`x_i - log(sum_j exp(x_j))` along `axis`.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> F.log_softmax(Tensor([[0.0, 0.0]])).numpy().round(4)   # log(1/2)
+    array([[-0.6931, -0.6931]], dtype=float32)
+    """
     return x.log_softmax(axis=axis)
 
 
@@ -58,6 +89,15 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     A batch `x` of shape `(N, in_features)` with a bias of shape `(out_features,)` makes one
     graph node, the fused op `Linear` (one backward for all three gradients: fewer nodes to
     record and to walk back). Any other case is recorded as `MatMul`, then `Add`.
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> x = Tensor([[1.0, 2.0]])
+    >>> W = Tensor([[1.0], [1.0]], requires_grad=True)
+    >>> b = Tensor([0.5], requires_grad=True)
+    >>> y = F.linear(x, W, b)        # x @ W + b, one op
+    >>> y.tolist(), y.grad_fn.name
+    ([[3.5]], 'Linear')
     """
     if isinstance(x, Tensor) and isinstance(weight, Tensor) and isinstance(bias, Tensor):
         x_shape, w_shape = x.data.shape, weight.data.shape
@@ -159,6 +199,11 @@ def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
     `target` must have exactly the shape of `pred`: a `(N, 1)` prediction against a `(N,)`
     target would broadcast to `(N, N)` and silently compute the wrong thing.
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> F.mse_loss(Tensor([1.0, 2.0]), Tensor([0.0, 4.0])).item()
+    2.5
     """
     _check_reduction(reduction, "mse_loss")
     _check_tensor(pred, "pred", "mse_loss")
@@ -186,6 +231,12 @@ class CrossEntropy(Function):
 
     The target is the op's second input, a constant that gets no gradient: the graph shows
     where the labels enter, and a `StaticGraph` can feed new labels on every run.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> F.cross_entropy(Tensor([[2.0, 0.0]], requires_grad=True), np.array([0])).grad_fn.name
+    'CrossEntropy'
     """
 
     __slots__ = ("probs", "rows", "scale")
@@ -273,6 +324,17 @@ def cross_entropy(scores: Tensor, labels: Any, reduction: str = "mean") -> Tenso
     as an array or a Tensor. Stable for huge scores (1e4 and beyond). One fused op, drawn as
     a "CrossEntropy" node with the scores and the labels as its inputs; see `CrossEntropy`
     for the formulas.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> scores = Tensor([[0.0, 0.0, 0.0]], requires_grad=True)
+    >>> loss = F.cross_entropy(scores, np.array([1]))
+    >>> round(loss.item(), 4)        # ln 3
+    1.0986
+    >>> loss.backward()
+    >>> scores.grad.numpy().round(4) # softmax - one-hot
+    array([[ 0.3333, -0.6667,  0.3333]], dtype=float32)
     """
     _check_reduction(reduction, "cross_entropy")
     _check_scores(scores, "cross_entropy")
@@ -296,6 +358,12 @@ def svm_loss(scores: Tensor, labels: Any, margin: float = 1.0, reduction: str = 
     `s_y` of each row, subtract it from every score, add the margin, clip at zero with
     ReLU, drop the j = y term, sum over classes. The gradient is then
     d/ds_j = 1[s_j - s_y + margin > 0] for j != y, and d/ds_y = -(number of such j).
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> round(F.svm_loss(Tensor([[3.2, 5.1, -1.7]]), np.array([0])).item(), 2)
+    2.9
     """
     _check_reduction(reduction, "svm_loss")
     return _reduce(_hinge_per_sample(scores, labels, margin, "svm_loss"), reduction)
@@ -305,7 +373,14 @@ def multi_margin_loss(
     scores: Tensor, labels: Any, margin: float = 1.0, reduction: str = "mean"
 ) -> Tensor:
     """PyTorch's MultiMarginLoss: per sample `sum_{j != y} max(0, margin - s_y + s_j) / C`,
-    that is `svm_loss` divided by the number of classes C."""
+    that is `svm_loss` divided by the number of classes C.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> round(F.multi_margin_loss(Tensor([[3.2, 5.1, -1.7]]), np.array([0])).item(), 4)
+    0.9667
+    """
     _check_reduction(reduction, "multi_margin_loss")
     per_sample = _hinge_per_sample(scores, labels, margin, "multi_margin_loss")
     return _reduce(per_sample / scores.shape[1], reduction)
@@ -333,6 +408,11 @@ class L2Penalty(Function):
     parameter (a product, a sum, an add) on top of the two that scale and add the total;
     this op computes the same number and the same gradients as one graph node, as a
     hand-written training loop would (`dW += 2 * alpha * W`).
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> F.l2_penalty([Tensor([1.0], requires_grad=True)], alpha=0.5).grad_fn.name
+    'L2Penalty'
     """
 
     __slots__ = ("alpha",)
@@ -364,6 +444,17 @@ def l2_penalty(params: Any, alpha: float = 1.0) -> Tensor:
     1e-4)`. Each parameter's gradient gets `2 * alpha * p`, exactly what writing the squares
     out gives (see `L2Penalty`); `optim.SGD(weight_decay=2 * alpha)` adds the same gradient
     without the term appearing in the loss.
+
+    >>> from tinygrad_lite import Tensor
+    >>> from tinygrad_lite.nn import functional as F
+    >>> W1 = Tensor([1.0, 2.0], requires_grad=True)
+    >>> W2 = Tensor([3.0], requires_grad=True)
+    >>> penalty = F.l2_penalty([W1, W2], alpha=0.1)   # 0.1 * (1 + 4 + 9)
+    >>> round(penalty.item(), 4)
+    1.4
+    >>> penalty.backward()
+    >>> W1.grad.numpy().round(4)                      # 2 * alpha * W1
+    array([0.2, 0.4], dtype=float32)
     """
     params = list(params)
     if not params:

@@ -57,26 +57,56 @@ def _fill_uniform(t: Tensor, variance: float) -> Tensor:
 
 
 def lecun_normal_(t: Tensor) -> Tensor:
-    """LeCun normal: `W ~ N(0, 1/n_in)`, variance 1 / n_in."""
+    """LeCun normal: `W ~ N(0, 1/n_in)`, variance 1 / n_in.
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.nn import init
+    >>> _ = tl.manual_seed(0)
+    >>> w = init.lecun_normal_(tl.Tensor.zeros(400, 300))
+    >>> w.shape, w.dtype
+    ((400, 300), dtype('float32'))
+    """
     n_in, _ = _fans(t, "lecun_normal_")
     return _fill_normal(t, math.sqrt(1.0 / n_in))
 
 
 def lecun_uniform_(t: Tensor) -> Tensor:
-    """LeCun uniform: `W ~ U(-a, a)`, `a = sqrt(3/n_in)`, variance 1 / n_in."""
+    """LeCun uniform: `W ~ U(-a, a)`, `a = sqrt(3/n_in)`, variance 1 / n_in.
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.nn import init
+    >>> w = init.lecun_uniform_(tl.Tensor.zeros(400, 300))
+    >>> w.shape, w.dtype
+    ((400, 300), dtype('float32'))
+    """
     n_in, _ = _fans(t, "lecun_uniform_")
     return _fill_uniform(t, 1.0 / n_in)
 
 
 def xavier_normal_(t: Tensor) -> Tensor:
-    """Xavier (Glorot) normal: `W ~ N(0, 2/(n_in+n_out))`, variance 2 / (n_in + n_out)."""
+    """Xavier (Glorot) normal: `W ~ N(0, 2/(n_in+n_out))`, variance 2 / (n_in + n_out).
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.nn import init
+    >>> _ = tl.manual_seed(0)
+    >>> w = init.xavier_normal_(tl.Tensor.zeros(400, 300))
+    >>> w.shape, w.dtype
+    ((400, 300), dtype('float32'))
+    """
     n_in, n_out = _fans(t, "xavier_normal_")
     return _fill_normal(t, math.sqrt(2.0 / (n_in + n_out)))
 
 
 def xavier_uniform_(t: Tensor) -> Tensor:
     """Xavier (Glorot) uniform: `W ~ U(-a, a)`, `a = sqrt(6/(n_in+n_out))`,
-    variance 2 / (n_in + n_out)."""
+    variance 2 / (n_in + n_out).
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.nn import init
+    >>> w = init.xavier_uniform_(tl.Tensor.zeros(400, 300))
+    >>> w.shape, w.dtype
+    ((400, 300), dtype('float32'))
+    """
     n_in, n_out = _fans(t, "xavier_uniform_")
     return _fill_uniform(t, 2.0 / (n_in + n_out))
 
@@ -86,27 +116,55 @@ glorot_uniform_ = xavier_uniform_
 
 
 def he_normal_(t: Tensor) -> Tensor:
-    """He (Kaiming) normal: `W ~ N(0, 2/n_in)`, variance 2 / n_in."""
+    """He (Kaiming) normal: `W ~ N(0, 2/n_in)`, variance 2 / n_in.
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.nn import init
+    >>> _ = tl.manual_seed(0)
+    >>> w = init.he_normal_(tl.Tensor.zeros(400, 300))
+    >>> w.shape, w.dtype
+    ((400, 300), dtype('float32'))
+    """
     n_in, _ = _fans(t, "he_normal_")
     return _fill_normal(t, math.sqrt(2.0 / n_in))
 
 
 def he_uniform_(t: Tensor) -> Tensor:
-    """He (Kaiming) uniform: `W ~ U(-a, a)`, `a = sqrt(6/n_in)`, variance 2 / n_in."""
+    """He (Kaiming) uniform: `W ~ U(-a, a)`, `a = sqrt(6/n_in)`, variance 2 / n_in.
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.nn import init
+    >>> w = init.he_uniform_(tl.Tensor.zeros(400, 300))
+    >>> w.shape, w.dtype
+    ((400, 300), dtype('float32'))
+    """
     n_in, _ = _fans(t, "he_uniform_")
     return _fill_uniform(t, 2.0 / n_in)
 
 
 def zeros_(t: Tensor) -> Tensor:
     """All zeros (variance 0). For a weight matrix this makes every hidden unit compute the
-    same thing and receive the same gradient: the symmetry problem."""
+    same thing and receive the same gradient: the symmetry problem.
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.nn import init
+    >>> init.zeros_(tl.Tensor.ones(2)).tolist()
+    [0.0, 0.0]
+    """
     _check_tensor(t, "zeros_")
     t.data[...] = 0
     return t
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    """`W ~ N(mean, std^2)`, variance std^2, any shape."""
+    """`W ~ N(mean, std^2)`, variance std^2, any shape.
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.nn import init
+    >>> w = init.normal_(tl.Tensor.zeros(1000), std=0.01)
+    >>> bool(abs(w.numpy().std() - 0.01) < 0.002)
+    True
+    """
     _check_tensor(t, "normal_")
     if std < 0:
         raise ValueError(f"nn.init.normal_: std must be >= 0, got {std}")

@@ -29,6 +29,13 @@ class Linear(Module):
 
     Gradients, for an upstream gradient G = dL/dy: dL/dW = x^T G, dL/db = sum of G over
     the batch, dL/dx = G W^T.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> layer = nn.Linear(3, 2)
+    >>> layer.weight.shape, layer.bias.shape
+    ((3, 2), (2,))
+    >>> layer(Tensor.ones(4, 3)).shape
+    (4, 2)
     """
 
     def __init__(
@@ -83,35 +90,60 @@ def _initializer(init: str | Callable[[Tensor], object]) -> Callable[[Tensor], o
 
 
 class ReLU(Module):
-    """`max(0, x)` elementwise; gradient 1 where x > 0, else 0."""
+    """`max(0, x)` elementwise; gradient 1 where x > 0, else 0.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> nn.ReLU()(Tensor([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return x.relu()
 
 
 class Identity(Module):
-    """Returns its input (recorded as an op, so it shows in the graph); gradient 1."""
+    """Returns its input (recorded as an op, so it shows in the graph); gradient 1.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> nn.Identity()(Tensor([-1.0, 2.0])).tolist()
+    [-1.0, 2.0]
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return x.identity()
 
 
 class Sigmoid(Module):
-    """`1 / (1 + exp(-x))` elementwise; gradient `y (1 - y)`."""
+    """`1 / (1 + exp(-x))` elementwise; gradient `y (1 - y)`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> nn.Sigmoid()(Tensor([0.0])).tolist()
+    [0.5]
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return x.sigmoid()
 
 
 class Tanh(Module):
-    """`tanh(x)` elementwise; gradient `1 - y^2`."""
+    """`tanh(x)` elementwise; gradient `1 - y^2`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> nn.Tanh()(Tensor([0.0])).tolist()
+    [0.0]
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return x.tanh()
 
 
 class Softmax(Module):
-    """`exp(x_i) / sum_j exp(x_j)` along `axis` (default the last)."""
+    """`exp(x_i) / sum_j exp(x_j)` along `axis` (default the last).
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> nn.Softmax()(Tensor([[0.0, 0.0]])).tolist()
+    [[0.5, 0.5]]
+    """
 
     def __init__(self, axis: int = -1) -> None:
         super().__init__()

@@ -27,14 +27,26 @@ class _Loss(Module):
 
 
 class MSELoss(_Loss):
-    """Mean squared error over all elements; see `nn.functional.mse_loss`."""
+    """Mean squared error over all elements; see `nn.functional.mse_loss`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> nn.MSELoss()(Tensor([1.0, 2.0]), Tensor([0.0, 4.0])).item()   # (1 + 4) / 2
+    2.5
+    """
 
     def forward(self, pred: Tensor, target: Any) -> Tensor:
         return F.mse_loss(pred, target, self.reduction)
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy from raw scores; see `nn.functional.cross_entropy`."""
+    """Softmax cross-entropy from raw scores; see `nn.functional.cross_entropy`.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import Tensor, nn
+    >>> scores = Tensor(np.zeros((4, 3), np.float32))   # every class equally likely
+    >>> round(nn.CrossEntropyLoss()(scores, np.array([0, 1, 2, 0])).item(), 4)   # ln 3
+    1.0986
+    """
 
     def forward(self, scores: Tensor, labels: Any) -> Tensor:
         return F.cross_entropy(scores, labels, self.reduction)
@@ -51,7 +63,14 @@ class _MarginLoss(_Loss):
 
 class SVMLoss(_MarginLoss):
     """Multiclass SVM loss, per sample `sum_{j != y} max(0, s_j - s_y + margin)`;
-    see `nn.functional.svm_loss`."""
+    see `nn.functional.svm_loss`.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import Tensor, nn
+    >>> scores = Tensor([[3.2, 5.1, -1.7]])   # the correct class is 0
+    >>> round(nn.SVMLoss()(scores, np.array([0])).item(), 2)   # max(0, 5.1-3.2+1) + max(0, -1.7-3.2+1)
+    2.9
+    """
 
     def forward(self, scores: Tensor, labels: Any) -> Tensor:
         return F.svm_loss(scores, labels, self.margin, self.reduction)
@@ -59,7 +78,14 @@ class SVMLoss(_MarginLoss):
 
 class MultiMarginLoss(_MarginLoss):
     """PyTorch's multi-class hinge loss: the SVM loss divided by the number of classes;
-    see `nn.functional.multi_margin_loss`."""
+    see `nn.functional.multi_margin_loss`.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import Tensor, nn
+    >>> scores = Tensor([[3.2, 5.1, -1.7]])
+    >>> round(nn.MultiMarginLoss()(scores, np.array([0])).item(), 4)   # the SVM loss / 3 classes
+    0.9667
+    """
 
     def forward(self, scores: Tensor, labels: Any) -> Tensor:
         return F.multi_margin_loss(scores, labels, self.margin, self.reduction)

@@ -26,6 +26,13 @@ class TwoLayerNet(Module):
 
     The output is left as raw scores (identity output): pair it with `CrossEntropyLoss`
     (or `SVMLoss`) for classification and with `MSELoss` for regression.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> net = nn.TwoLayerNet(2, 100, 3)
+    >>> net(Tensor.zeros(5, 2)).shape
+    (5, 3)
+    >>> net.fc1.weight.shape
+    (2, 100)
     """
 
     def __init__(
@@ -47,7 +54,15 @@ class TwoLayerNet(Module):
 
 class MLP(Module):
     """A stack of Linear layers with an activation between each pair and none after the
-    last: `MLP([784, 100, 100, 10])` is fc1 -> act1 -> fc2 -> act2 -> fc3."""
+    last: `MLP([784, 100, 100, 10])` is fc1 -> act1 -> fc2 -> act2 -> fc3.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> net = nn.MLP([2, 16, 16, 3])
+    >>> net(Tensor.zeros(5, 2)).shape
+    (5, 3)
+    >>> [name for name, _ in net.named_parameters()][:2]
+    ['fc1.weight', 'fc1.bias']
+    """
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", init: Init = "he") -> None:
         super().__init__()

@@ -26,7 +26,20 @@ from tinygrad_lite.tensor import Tensor
 
 class Module:
     """Base class: subclasses call `super().__init__()`, assign layers and parameters as
-    attributes, and define `forward`. Calling the module runs `forward`."""
+    attributes, and define `forward`. Calling the module runs `forward`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> class Affine(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.scale = Tensor(2.0, requires_grad=True)
+    ...         self.shift = Tensor(1.0, requires_grad=True)
+    ...     def forward(self, x):
+    ...         return x * self.scale + self.shift
+    >>> model = Affine()
+    >>> model(Tensor(3.0)).item(), [name for name, _ in model.named_parameters()]
+    (7.0, ['scale', 'shift'])
+    """
 
     def __init__(self) -> None:
         # Everything below is bookkeeping, set with object.__setattr__ so that it is not
@@ -194,6 +207,11 @@ class Sequential(Module):
 
     The children are named "0", "1", ... (parameters `0.weight`, `2.bias`, ...) and can be
     read back with `seq[i]`, `len(seq)` and `for layer in seq`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    >>> net(Tensor.zeros(3, 2)).shape
+    (3, 1)
     """
 
     def __init__(self, *layers: Module) -> None:

@@ -20,6 +20,14 @@ class AdaGrad(Optimizer):
         W -= lr * g / (sqrt(h) + eps)
 
     ``h`` starts at zero. ``eps`` sits outside the square root, as in the seeds.
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor([1.0], requires_grad=True)
+    >>> opt = tl.optim.AdaGrad([w], lr=0.1)
+    >>> (w * w).sum().backward()   # g = 2
+    >>> opt.step()                 # h = g*g = 4;  w -= 0.1 * g / (sqrt(h) + eps)
+    >>> w.data.round(4)
+    array([0.9], dtype=float32)
     """
 
     def __init__(self, params: Iterable[Tensor], lr: float = 0.01, eps: float = 1e-7) -> None:
@@ -41,6 +49,14 @@ class RMSProp(Optimizer):
         W -= lr * g / (sqrt(h) + eps)
 
     ``h`` starts at zero; ``alpha`` (in [0, 1]) sets how fast old gradients are forgotten.
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor([1.0], requires_grad=True)
+    >>> opt = tl.optim.RMSProp([w], lr=0.01)
+    >>> (w * w).sum().backward()   # g = 2
+    >>> opt.step()
+    >>> bool(w.data[0] < 1.0)
+    True
     """
 
     def __init__(
@@ -70,6 +86,14 @@ class Adam(Optimizer):
 
     ``m`` and ``v`` start at zero; the step count ``t`` is kept per parameter (a
     parameter that had no gradient in a step does not advance its count).
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor([1.0, -1.0], requires_grad=True)
+    >>> opt = tl.optim.Adam([w], lr=0.1)
+    >>> (w * w).sum().backward()
+    >>> opt.step()                 # the first step moves each weight by about lr
+    >>> w.data.round(4)
+    array([ 0.9, -0.9], dtype=float32)
     """
 
     def __init__(

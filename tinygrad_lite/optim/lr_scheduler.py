@@ -15,7 +15,19 @@ from tinygrad_lite.optim.optimizer import Optimizer, check_number
 
 
 class LRScheduler:
-    """Base class: sets ``optimizer.lr = self.lr_at(epoch)`` on every ``step()``."""
+    """Base class: sets ``optimizer.lr = self.lr_at(epoch)`` on every ``step()``.
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.optim.lr_scheduler import LRScheduler
+    >>> class Halving(LRScheduler):
+    ...     def lr_at(self, epoch):
+    ...         return self.base_lr / 2**epoch
+    >>> opt = tl.optim.SGD([tl.Tensor([1.0], requires_grad=True)], lr=0.8)
+    >>> scheduler = Halving(opt)
+    >>> scheduler.step(); scheduler.step()
+    >>> opt.lr
+    0.2
+    """
 
     def __init__(self, optimizer: Optimizer) -> None:
         if not isinstance(getattr(optimizer, "lr", None), float):
@@ -66,6 +78,17 @@ class StepLR(LRScheduler):
         lr = base_lr * gamma ** (epoch // step_size)
 
     ``epoch`` counts the ``step()`` calls so far.
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.optim.lr_scheduler import StepLR
+    >>> opt = tl.optim.SGD([tl.Tensor([1.0], requires_grad=True)], lr=0.1)
+    >>> scheduler = StepLR(opt, step_size=2, gamma=0.5)
+    >>> lrs = []
+    >>> for epoch in range(4):
+    ...     lrs.append(opt.lr)
+    ...     scheduler.step()
+    >>> lrs
+    [0.1, 0.1, 0.05, 0.05]
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
@@ -82,7 +105,16 @@ class StepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the learning rate by ``gamma`` every epoch: ``lr = base_lr * gamma ** epoch``."""
+    """Multiply the learning rate by ``gamma`` every epoch: ``lr = base_lr * gamma ** epoch``.
+
+    >>> import tinygrad_lite as tl
+    >>> from tinygrad_lite.optim.lr_scheduler import ExponentialLR
+    >>> opt = tl.optim.SGD([tl.Tensor([1.0], requires_grad=True)], lr=1.0)
+    >>> scheduler = ExponentialLR(opt, gamma=0.5)
+    >>> scheduler.step(); scheduler.step()
+    >>> opt.lr
+    0.25
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
         super().__init__(optimizer)

@@ -67,6 +67,14 @@ class Optimizer:
     shaped like the parameter, plus an integer ``"step"`` where they count updates) and
     implement ``update(i, w, g)``, which changes the array ``w`` in place given the
     gradient array ``g`` of parameter number ``i``.
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor([1.0], requires_grad=True)
+    >>> opt = tl.optim.SGD([w], lr=0.1)
+    >>> (w * 3).sum().backward()
+    >>> opt.step(); opt.zero_grad()
+    >>> w.data, w.grad
+    (array([0.7], dtype=float32), None)
     """
 
     #: optimizer-wide numbers saved by state_dict (subclasses may add to it)

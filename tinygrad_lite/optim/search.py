@@ -58,7 +58,17 @@ class _Search(Optimizer):
 
 
 class RandomSearch(_Search):
-    """Random search: each step tries brand-new weights ``W = scale * randn(shape)``."""
+    """Random search: each step tries brand-new weights ``W = scale * randn(shape)``.
+
+    >>> import tinygrad_lite as tl
+    >>> _ = tl.manual_seed(0)
+    >>> w = tl.Tensor([3.0], requires_grad=True)
+    >>> opt = tl.optim.RandomSearch([w])
+    >>> for _ in range(20):
+    ...     _ = opt.step(lambda: (w * w).sum())
+    >>> bool(opt.best_loss < 9.0)   # w now holds the best guess
+    True
+    """
 
     def __init__(self, params: Iterable[Tensor], scale: float = 1.0) -> None:
         super().__init__(params, lr=scale)
@@ -73,7 +83,17 @@ class RandomSearch(_Search):
 
 class RandomLocalSearch(_Search):
     """Random local search: each step tries a small random move from the best weights,
-    ``W_try = W + step_size * randn(shape)``."""
+    ``W_try = W + step_size * randn(shape)``.
+
+    >>> import tinygrad_lite as tl
+    >>> _ = tl.manual_seed(0)
+    >>> w = tl.Tensor([3.0], requires_grad=True)
+    >>> opt = tl.optim.RandomLocalSearch([w], step_size=0.5)
+    >>> for _ in range(20):
+    ...     _ = opt.step(lambda: (w * w).sum())
+    >>> bool(opt.best_loss < 9.0)
+    True
+    """
 
     def __init__(self, params: Iterable[Tensor], step_size: float = 1e-3) -> None:
         super().__init__(params, lr=step_size)

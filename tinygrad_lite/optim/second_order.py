@@ -183,6 +183,19 @@ class LBFGS(Optimizer):
 
     ``n_evals`` counts closure calls (loss and gradient evaluations), ``n_iters`` steps.
     ``step`` returns the loss at the parameters it started from.
+
+    >>> import tinygrad_lite as tl
+    >>> x = tl.Tensor([3.0, -2.0], requires_grad=True, dtype="float64")
+    >>> opt = tl.optim.LBFGS([x])
+    >>> def closure():
+    ...     opt.zero_grad()
+    ...     loss = (x * x).sum()
+    ...     loss.backward()
+    ...     return loss
+    >>> for _ in range(5):
+    ...     _ = opt.step(closure)
+    >>> bool(abs(x.data).max() < 1e-6)
+    True
     """
 
     c1 = 1e-4

@@ -78,7 +78,16 @@ class SGD(Optimizer):
 
 
 class Momentum(SGD):
-    """Momentum SGD, named as the seeds name it: ``v = momentum*v - lr*g;  W += v``."""
+    """Momentum SGD, named as the seeds name it: ``v = momentum*v - lr*g;  W += v``.
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor([1.0], requires_grad=True)
+    >>> opt = tl.optim.Momentum([w], lr=0.1, momentum=0.9)
+    >>> (w * w).sum().backward()   # g = 2;  v = 0.9*0 - 0.1*2;  w += v
+    >>> opt.step()
+    >>> w.data
+    array([0.8], dtype=float32)
+    """
 
     def __init__(self, params: Iterable[Tensor], lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(params, lr=lr, momentum=momentum)
@@ -90,6 +99,14 @@ class Nesterov(SGD):
         v_new = momentum*v - lr*g;  W += -momentum*v + (1 + momentum)*v_new
 
     The step looks ahead along the velocity before it corrects with the gradient.
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor([1.0], requires_grad=True)
+    >>> opt = tl.optim.Nesterov([w], lr=0.1, momentum=0.9)
+    >>> (w * w).sum().backward()   # v_new = -0.2;  w += -0.9*0 + 1.9*v_new
+    >>> opt.step()
+    >>> w.data.round(4)
+    array([0.62], dtype=float32)
     """
 
     def __init__(self, params: Iterable[Tensor], lr: float = 0.01, momentum: float = 0.9) -> None:
