@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "ko" / "glossary.md"
 
 # The terms the course uses that a Korean learner must be able to look up (the list).
+# fmt: off
 COURSE_TERMS = [
     "손실 함수", "경사 하강법", "확률적 경사 하강법", "미니배치", "에폭", "학습률", "모멘텀",
     "네스테로프 가속 경사", "지수이동평균", "편향 보정", "수치 미분", "해석적 기울기", "역전파",
@@ -17,6 +18,7 @@ COURSE_TERMS = [
     "비등방성 함수", "훈련 데이터", "검증 데이터", "테스트 데이터", "1차 방법", "1.5차 방법",
     "2차 방법", "무작위 탐색", "무작위 국소 탐색",
 ]
+# fmt: on
 # Where the course spells one idea several ways, every spelling is listed.
 SPELLINGS = [("매개변수", "파라미터", "파라메터"), ("기울기", "그래디언트"), ("에폭", "에포크")]
 
@@ -52,14 +54,17 @@ def test_every_row_gives_the_english_term_and_the_library_name():
     for row in body:
         assert len(row) == 3, row
         korean, english, library = row
-        assert korean and english and library, row
+        assert korean, row
+        assert english, row
+        assert library, row
         assert re.search(r"[a-z]", english), f"no English term in {row}"
 
 
 def test_the_glossary_says_where_the_course_calls_lecun_xavier():
     text = glossary_text()
     assert "LeCun Initialization (Xavier Initialization)" in text
-    assert 'init="lecun"' in text and 'init="xavier"' in text
+    assert 'init="lecun"' in text
+    assert 'init="xavier"' in text
 
 
 def quoted_error_fragments() -> list[str]:
