@@ -9,7 +9,7 @@ import string
 
 import pytest
 from explore_helpers import embedded_data, fan_in, neuron, two_layer_step
-from korean_helpers import HANGUL, plain_style_endings
+from korean_helpers import HANGUL, other_spellings, plain_style_endings
 
 import tinygrad_lite as tl
 from tinygrad_lite.explore_words import LANGUAGES, WORDS
@@ -38,6 +38,7 @@ def test_the_korean_words_are_korean_in_the_polite_style():
                 continue
             assert HANGUL.search(text), f"{group}.{key} is not translated: {text!r}"
             assert plain_style_endings(text) == [], f"{group}.{key}: {text!r}"
+            assert other_spellings(text) == [], f"{group}.{key}: {text!r}"
 
 
 def backward_numbers(explorer):

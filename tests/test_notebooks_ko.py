@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from korean_helpers import HANGUL, plain_style_endings
+from korean_helpers import HANGUL, other_spellings, plain_style_endings
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = ROOT / "notebooks"
@@ -29,20 +29,6 @@ NOT_YET_TRANSLATED = {
     "05_optimizers",
     "06_weight_initialization",
     "07_first_15_second_order",
-}
-
-# Spellings the course uses that the Korean edition writes one way: the first-listed term of
-# docs/ko/glossary.md (right) in place of another spelling (left).
-PREFERRED = {
-    "파라미터": "매개변수",
-    "파라메터": "매개변수",
-    "그래디언트": "기울기",
-    "에포크": "에폭",
-    "오차역전파": "역전파",
-    "연쇄법칙": "연쇄 법칙",
-    "국소적 미분": "국소 미분",
-    "해석적 미분": "해석적 기울기",
-    "경사하강법": "경사 하강법",
 }
 
 HEADING = re.compile(r"^(#{1,6})\s")
@@ -123,8 +109,7 @@ def test_markdown_is_korean_in_the_polite_style_with_the_glossarys_terms(name):
         text = prose(cell.source)
         assert HANGUL.search(text), f"{name}: Markdown cell {number} is not translated"
         assert plain_style_endings(text) == [], f"{name}: cell {number} is not in 합니다체"
-        for other, preferred in PREFERRED.items():
-            assert other not in text, f"{name}: cell {number} writes {other!r}; use {preferred!r}"
+        assert other_spellings(text) == [], f"{name}: cell {number}"
 
 
 @pytest.mark.parametrize("name", KOREAN_LESSONS)
@@ -160,3 +145,12 @@ def test_the_checks_catch_a_changed_code_cell_and_a_lost_heading():
         "그렸다",
     ]
     assert plain_style_endings("기울기입니다: $x$가 아닙니다. 확인해 봅시다:") == []
+    assert other_spellings("하이퍼파라미터와 그래디언트") == ["그래디언트 (use 기울기)"]
+
+
+def test_the_docs_site_has_a_korean_section_with_the_glossary_and_every_korean_lesson():
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "- 용어집 (glossary): ko/glossary.md\n" in nav
+    for name in KOREAN_LESSONS:
+        assert f"- lessons-ko/{name}.ipynb\n" in nav, f"mkdocs.yml's nav lacks ko/{name}"
+    assert (ROOT / "docs" / "lessons-ko").resolve() == KOREAN.resolve()
