@@ -12,6 +12,7 @@ from explore_helpers import embedded_data, fan_in, neuron, two_layer_step
 from korean_helpers import HANGUL, other_spellings, plain_style_endings
 
 import tinygrad_lite as tl
+from tinygrad_lite.cli import main
 from tinygrad_lite.explore_words import LANGUAGES, WORDS
 
 NOT_TRANSLATED = {"dtype"}  # an attribute's name, the same in every language
@@ -119,3 +120,19 @@ def test_an_unknown_language_is_refused_before_backward_runs():
     with pytest.raises(ValueError, match=r"explore: lang must be one of 'en', 'ko', got 'kr'"):
         tl.explore(y, lang="kr")
     assert all(t.grad is None for t in tensors.values())
+
+
+@pytest.mark.graphviz
+def test_cli_graph_writes_the_korean_page(tmp_path, capsys):
+    page = tmp_path / "neuron.html"
+    assert (
+        main(["graph", "tanh(x*w + b)", "x=2", "w=-3", "b=7", "-o", str(page), "--lang", "ko"]) == 0
+    )
+    written = page.read_text(encoding="utf-8")
+    assert '<html lang="ko">' in written
+    assert "<title>tanh(x*w + b)의 역전파</title>" in written
+    assert embedded_data(written)["steps"][0]["text"][0] == "순전파 3단계 중 1단계: Mul"
+    assert "[1] Tanh -> out" in capsys.readouterr().out  # the printed trace stays as it is
+    english = tmp_path / "english.html"
+    assert main(["graph", "tanh(x*w + b)", "x=2", "w=-3", "b=7", "-o", str(english)]) == 0
+    assert "<title>Backprop of tanh(x*w + b)</title>" in english.read_text(encoding="utf-8")
