@@ -204,6 +204,50 @@ def test_a_backward_that_stops_with_an_error_leaves_later_backwards_exact():
     assert all(t._consumers_left == 0 for t in nodes)
 
 
+class _StopsOnce(tl.autograd.Function):
+    """2 * x, whose first backward stops with ``error`` (an exception or KeyboardInterrupt)."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def forward(self, x):
+        return x * 2.0
+
+    def backward(self, grad, x, out):
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        return grad * 2.0
+
+
+@pytest.mark.parametrize("error", [ArithmeticError("stopped on purpose"), KeyboardInterrupt()])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"retain_graph": True}, {"create_graph": True}],
+    ids=["plain", "retain_graph", "create_graph"],
+)
+def test_a_backward_that_stops_half_way_changes_no_grad_and_frees_nothing(error, options):
+    """Nothing half-done: a pass that stops leaves every .grad as it was (the leaf ``a``,
+    whose gradient was complete before the failing op ran, included) and the graph unfreed,
+    so the retry counts each gradient once."""
+    a, b = scalar(3.0), scalar(5.0)
+    a.grad = Tensor(10.0, dtype=np.float64)  # from an earlier step: must stay exactly this
+    kept = a * 4.0
+    kept.retain_grad()
+    loss = tl.tensor.apply(_StopsOnce(error), b * b) + kept  # backward meets `kept` first
+    with pytest.raises(type(error)):
+        loss.backward(**options)
+    assert a.grad.item() == 10.0
+    assert b.grad is None
+    assert kept.grad is None
+    loss.backward()  # no retain_graph needed: the failed pass freed nothing
+    assert a.grad.item() == 14.0
+    assert b.grad.item() == 20.0  # d(2 b^2)/db at 5
+    assert kept.grad.item() == 1.0
+    with pytest.raises(RuntimeError, match="freed when an earlier backward pass through it"):
+        loss.backward()
+
+
 class _OneGradientForTwoInputs(tl.autograd.Function):
     """x * y whose backward forgets the second input's gradient."""
 

@@ -1,7 +1,9 @@
 """Checkpoints: stop a run, resume it in a fresh setting, and land on the very same bits."""
 
+import io
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -189,7 +191,9 @@ def test_a_failure_after_the_model_loaded_rolls_everything_back(tmp_path):
 def test_another_optimizer_class_is_named(tmp_path):
     path = saved_run(tmp_path)
     model = nn.TwoLayerNet(2, 16, 3)
-    with pytest.raises(ValueError, match=r"state of a Adam optimizer, not of a SGD; create a Adam"):
+    with pytest.raises(
+        ValueError, match=r"state of an Adam optimizer, not of an SGD; create an Adam"
+    ):
         tl.load_checkpoint(path, model, optim.SGD(model.parameters()))
 
 
@@ -296,3 +300,99 @@ def test_checkpoint_helpers_are_exported():
     assert tl.save_checkpoint.__module__ == "tinygrad_lite.checkpoint"
     assert tl.load_checkpoint.__module__ == "tinygrad_lite.checkpoint"
     assert Path(tl.checkpoint.__file__).name == "checkpoint.py"
+
+
+def _with_header(path, change):
+    """Rewrite the checkpoint at `path` with `change(header)` applied to its JSON header."""
+    arrays = tl.load(path)
+    header = json.loads(arrays[HEADER].tobytes())
+    change(header)
+    arrays[HEADER] = _header(json.dumps(header))
+    tl.save(arrays, path)
+
+
+def _set(part, key, value):
+    def change(header):
+        (header if part is None else header[part])[key] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda h: h.pop("extra"), "extra"),
+        (_set(None, "extra", [1, 2]), "extra"),
+        (_set(None, "version", "1"), "version"),
+        (_set(None, "version", True), "version"),
+        (_set(None, "model", None), "model"),
+        (lambda h: h.pop("rng"), "rng"),
+        (_set(None, "rng", 5), "rng"),
+        (_set(None, "rng", {"bit_generator": "PCG64", "state": "x"}), "rng"),
+        (_set("rng", "bit_generator", "MT19937"), "rng"),
+        (_set(None, "optimizer", []), "optimizer"),
+        (lambda h: h["scheduler"].pop("class"), "scheduler"),
+        (_set("optimizer", "numbers", "fast"), "optimizer.numbers"),
+        (_set("optimizer", "numbers", {"lr": "fast"}), "optimizer.numbers"),
+        (lambda h: h["scheduler"].pop("numbers"), "scheduler.numbers"),
+    ],
+)
+def test_every_malformed_header_field_is_named_and_nothing_changes(tmp_path, change, field):
+    path = saved_run(tmp_path, epoch=1)
+    _with_header(path, change)
+    model, optimizer, scheduler = other_run()
+    before = snapshot(model, optimizer, scheduler)
+    with pytest.raises(ValueError, match=rf"malformed {HEADER}: the field '{field}' must be"):
+        tl.load_checkpoint(path, model, optimizer, scheduler)
+    assert_unchanged(before, snapshot(model, optimizer, scheduler))
+
+
+def test_deeply_nested_json_is_a_value_error_and_nothing_changes(tmp_path):
+    path = saved_run(tmp_path)
+    arrays = tl.load(path)
+    text = arrays[HEADER].tobytes().decode()
+    deep = "[" * 100_000 + "]" * 100_000
+    arrays[HEADER] = _header(text.replace('"extra": {}', f'"extra": {{"deep": {deep}}}'))
+    assert len(arrays[HEADER]) > 200_000
+    tl.save(arrays, path)
+    model, optimizer, scheduler = other_run()
+    before = snapshot(model, optimizer, scheduler)
+    with pytest.raises(ValueError, match="its JSON is nested too deeply"):
+        tl.load_checkpoint(path, model, optimizer, scheduler)
+    assert_unchanged(before, snapshot(model, optimizer, scheduler))
+
+
+def test_an_array_header_claiming_10_to_the_12_elements_is_a_value_error(tmp_path):
+    path = saved_run(tmp_path)
+    arrays = tl.load(path)
+    with zipfile.ZipFile(path, "a") as archive:  # one more member, with a lying header
+        archive.writestr("model.extra.npy", npy_bytes((10**6, 10**6), b"\0" * 64))
+    model, optimizer, scheduler = other_run()
+    before = snapshot(model, optimizer, scheduler)
+    with pytest.raises(ValueError, match=r"'model.extra' .* needs 8,000,000,000,000 bytes"):
+        tl.load_checkpoint(path, model, optimizer, scheduler)
+    assert_unchanged(before, snapshot(model, optimizer, scheduler))
+    assert set(arrays) < set(np.load(path).files)
+
+
+def npy_bytes(shape, data, descr="<f8"):
+    """A .npy file: the magic, a version 1.0 header for `shape`, then `data`."""
+    buffer = io.BytesIO()
+    header = {"descr": descr, "fortran_order": False, "shape": shape}
+    np.lib.format.write_array_header_1_0(buffer, header)
+    return buffer.getvalue() + data
+
+
+def test_swapped_checkpoint_arguments_are_named(tmp_path):
+    model = nn.TwoLayerNet(2, 16, 3)
+    with pytest.raises(TypeError, match=r"save_checkpoint: the first argument is the file path, "
+                       r"got a TwoLayerNet; the path comes first"):  # fmt: skip
+        tl.save_checkpoint(model, tmp_path / "run.npz")
+    tl.save_checkpoint(tmp_path / "run.npz", model)
+    with pytest.raises(TypeError, match=r"load_checkpoint: .* got a TwoLayerNet; the path"):
+        tl.load_checkpoint(model, tmp_path / "run.npz")
+    with pytest.raises(TypeError, match=r"the state comes first, then the path"):
+        tl.save(str(tmp_path / "w.npz"), model.state_dict())
+    with pytest.raises(TypeError, match=r"tl.save\(twolayernet.state_dict\(\), path\)"):
+        tl.save(model, tmp_path / "w.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.npz"]

@@ -11,6 +11,7 @@ from helpers import run_module
 import tinygrad_lite as tl
 from tinygrad_lite import nn
 from tinygrad_lite.cli import main
+from tinygrad_lite.trace import format_array
 
 
 def results(stdout):
@@ -187,3 +188,21 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
     assert main(["gradcheck"]) == 130
     captured = capsys.readouterr()
     assert captured.err == "tinygrad-lite gradcheck: interrupted\n"
+
+
+def test_demo_graph_is_the_first_batch_before_training_with_every_gradient(tmp_path, capsys):
+    code, out, _ = run_demo(tmp_path, capsys, "--epochs", "2", "--hidden", "3", "--seed", "5")
+    assert code == 0
+    source = (out / "graph.dot").read_text()
+    tensors = [line for line in source.splitlines() if "shape=plain" in line]
+    assert len(tensors) >= 9  # X, y, 4 parameters, 2 Linear outputs, ReLU, the loss
+    for line in tensors:  # every tensor, the parameters included; not the data X and y
+        assert ("grad " in line) != ("<B>X</B>" in line or "<B>y</B>" in line), line
+    assert "<B>X</B> (32, 2)" in source  # the first batch of 32, not 4 samples
+    tl.manual_seed(5)  # the demo's model before any update
+    untrained = nn.TwoLayerNet(2, 3, 3)
+    weight = format_array(untrained.fc2.weight.data.reshape(-1, 3)[0])
+    assert f'<B>fc2.weight</B> (3, 3)</TD><TD BALIGN="LEFT">data {weight}' in source
+    (loss_line,) = [line for line in tensors if "<B>loss</B>" in line]
+    loss = float(loss_line.split("data ")[1].split("<")[0])
+    assert loss > 0.9  # about ln 3 = 1.0986 before training; far lower after 2 epochs

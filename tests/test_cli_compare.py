@@ -39,6 +39,7 @@ def test_writes_a_png_and_prints_every_optimizer(tmp_path, capsys):
 @pytest.mark.parametrize(("function", "suffix", "magic"), [
     ("rosenbrock", ".svg", b"<?xml"),
     ("saddle", ".pdf", b"%PDF"),
+    ("double_well", ".png", b"\x89PNG"),
 ])  # fmt: skip
 def test_other_functions_and_formats(tmp_path, capsys, function, suffix, magic):
     out = tmp_path / f"paths{suffix}"
@@ -99,5 +100,5 @@ def test_an_unwritable_output_is_a_one_line_error(tmp_path, capsys):
 def test_help_names_the_functions(capsys):
     assert main(["compare-optimizers", "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
-    for name in ("anisotropic", "saddle", "rosenbrock", "exit code 1"):
+    for name in ("anisotropic", "saddle", "rosenbrock", "double_well", "exit code 1"):
         assert name in help_text

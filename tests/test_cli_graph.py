@@ -1,12 +1,17 @@
 """`tinygrad-lite graph`: the safe expression parser and the command itself."""
 
+import contextlib
+import io
 import os
+import shlex
 import time
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 from helpers import run_module
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinygrad_lite.cli import main
 from tinygrad_lite.expr import (
@@ -195,7 +200,7 @@ def test_writes_dot_source_without_graphviz(in_tmp, monkeypatch):
     source = (in_tmp / "g.dot").read_text()
     assert source.startswith("digraph")
     assert "rankdir=TB" in source
-    assert "d(x*y)/dx = y" in source
+    assert "d(x*x)/dx = x" in source
 
 
 def test_missing_graphviz_fails_with_install_hint(in_tmp, monkeypatch, capsys):
@@ -262,3 +267,58 @@ def test_runs_as_a_module(in_tmp):
     done = run_module("graph", "x*x", "x=3")
     assert done.returncode == 0, done.stderr
     assert "dout/dx = 6" in done.stdout
+
+
+# ---------------------------------------------------------------- hostile input: never a traceback
+
+
+@pytest.mark.parametrize("expr", ["x * 1" + "0" * 400, "x * 1e999", "-1e999 + x", "x ** 2e308"])
+def test_numbers_beyond_float64_are_an_overflow_exit_1(in_tmp, capsys, expr):
+    assert main(["graph", expr, "x=2"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1
+    assert "overflow" in captured.err
+    assert "inf" not in captured.out
+
+
+FX, FW = "\uff58", "\uff57"  # fullwidth x and w, which Python reads as x and w
+
+
+def test_fullwidth_declared_names_are_normalised_like_the_expression(in_tmp, capsys):
+    assert main(["graph", f"{FX} * {FW}", f"{FX}=3", f"{FW}=2"]) == 0
+    assert "dout/dx = 2" in capsys.readouterr().out
+    assert main(["graph", "x * 2", f"{FX}=3"]) == 0
+    assert "dout/dx = 2" in capsys.readouterr().out
+    assert main(["graph", "x", "x=1", f"{FX}=2"]) == 2
+    assert "'x' is assigned twice" in capsys.readouterr().err
+    assert main(["graph", "x", "if=1"]) == 2
+    assert "'if' is a Python keyword" in capsys.readouterr().err
+
+
+def test_the_help_example_has_a_live_path(in_tmp, capsys):
+    assert main(["graph", "--help"]) == 0
+    example = capsys.readouterr().out.split("example: tinygrad-lite graph ")[1].split(" -o ")[0]
+    expr, *values = shlex.split(example)
+    assert main(["graph", expr, *values]) == 0
+    out = capsys.readouterr().out
+    for name in ("x", "w", "b"):
+        (line,) = [ln for ln in out.splitlines() if ln.strip().startswith(f"dout/d{name} =")]
+        assert not line.rstrip().endswith("= 0"), line
+
+
+CHARACTERS = f"xywvM0123456789.e+-*/@() ,;=relusmexpoglntahig_{FX}"
+ASSIGNMENTS = ["x=2", "y=-1", "w=0", "v=1,2", "M=1,2;3,4", "x=1e308", f"{FX}=1", "y=1e-320"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    expr=st.text(alphabet=CHARACTERS, max_size=30),
+    values=st.lists(st.sampled_from(ASSIGNMENTS) | st.text(CHARACTERS, max_size=8), max_size=3),
+)
+def test_no_input_gives_a_traceback(expr, values):
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(["graph", expr, *values])  # any exception fails the test
+    assert code in (0, 1, 2)
+    if code == 1:
+        assert stderr.getvalue().count("\n") == 1, stderr.getvalue()

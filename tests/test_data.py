@@ -2,6 +2,8 @@
 
 import gzip
 import struct
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -261,3 +263,121 @@ def test_mnist_image_and_label_counts_must_agree(tmp_path):
     (tmp_path / "train-labels-idx1-ubyte").write_bytes(idx_labels(np.zeros(4)))
     with pytest.raises(ValueError, match="train has 5 images but 4 labels"):
         datasets.mnist(tmp_path)
+
+
+def peak_memory_of(call):
+    """(what `call` raised, the peak bytes Python and NumPy allocated meanwhile)."""
+    tracemalloc.start()
+    try:
+        call()
+    except ValueError as exc:
+        raised = exc
+    else:
+        raised = None
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return raised, peak
+
+
+def test_mnist_gz_header_is_checked_before_the_rest_is_decompressed(tmp_path):
+    write_mnist(tmp_path, compress=True)
+    bomb = struct.pack(">II", 2051, 5) + bytes(60_000_000)  # 60 MB of zeros: 60 KB compressed
+    (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(bomb))
+    raised, peak = peak_memory_of(lambda: datasets.mnist(tmp_path))
+    assert "train-labels-idx1-ubyte.gz has magic number 2051, expected 2049" in str(raised)
+    assert peak < 5_000_000, f"peak {peak:,} bytes"
+
+
+def test_mnist_reads_exactly_what_the_header_promises_and_refuses_more(tmp_path):
+    write_mnist(tmp_path, compress=True)
+    labels = idx_labels(np.arange(5)) + bytes(60_000_000)  # 5 labels, then 60 MB more
+    (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(labels))
+    raised, peak = peak_memory_of(lambda: datasets.mnist(tmp_path))
+    assert "train-labels-idx1-ubyte.gz has extra bytes after the 5 its header promises" in str(
+        raised
+    )
+    assert peak < 5_000_000, f"peak {peak:,} bytes"
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize(
+    ("shape", "n_bytes"),
+    [
+        ((2**31, 2**31, 4), 0),  # 2**64 elements: 0 in int64 arithmetic, as the data is
+        ((2**32 - 1,) * 3, 5 * 28 * 28),
+        ((6, 28, 28), 5 * 28 * 28),
+    ],
+)
+def test_mnist_header_promising_more_than_the_file_holds_is_refused(
+    tmp_path, compress, shape, n_bytes
+):
+    write_mnist(tmp_path, compress=compress)
+    raw = struct.pack(">IIII", 2051, *shape) + bytes(n_bytes)
+    name = "train-images-idx3-ubyte" + (".gz" if compress else "")
+    (tmp_path / name).write_bytes(gzip.compress(raw) if compress else raw)
+    with pytest.raises(ValueError, match=rf"{name} is truncated") as info:
+        datasets.mnist(tmp_path)
+    assert str(shape) in str(info.value)
+
+
+def test_mnist_gz_of_garbage_is_a_value_error(tmp_path):
+    write_mnist(tmp_path, compress=True)
+    garbage = gzip.compress(idx_labels(np.arange(5)))[:10] + bytes(range(256)) * 4
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(garbage)
+    with pytest.raises(ValueError, match=r"cannot read .*t10k-labels-idx1-ubyte.gz") as info:
+        datasets.mnist(tmp_path)
+    assert isinstance(info.value.__cause__, zlib.error | OSError | EOFError)
+
+
+def test_mnist_folder_where_a_file_is_expected(tmp_path):
+    write_mnist(tmp_path)
+    (tmp_path / "t10k-images-idx3-ubyte").unlink()
+    (tmp_path / "t10k-images-idx3-ubyte").mkdir()
+    with pytest.raises(ValueError, match=r"t10k-images-idx3-ubyte is not a file \(a folder\?\)"):
+        datasets.mnist(tmp_path)
+
+
+def test_mnist_labels_must_be_digits(tmp_path):
+    write_mnist(tmp_path)
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(idx_labels(np.array([1, 2, 255, 3, 4])))
+    with pytest.raises(ValueError, match="train label 2 is 255; MNIST labels are digits 0-9"):
+        datasets.mnist(tmp_path)
+
+
+def test_mnist_images_must_not_be_empty(tmp_path):
+    write_mnist(tmp_path, n_test=3)
+    (tmp_path / "t10k-images-idx3-ubyte").write_bytes(struct.pack(">IIII", 2051, 3, 0, 0))
+    with pytest.raises(ValueError, match=r"empty dimension: shape \(3, 0, 0\)"):
+        datasets.mnist(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "name"),
+    [
+        (np.array([["a", "b"], ["c", "d"]]), np.arange(2), "X"),
+        (np.zeros((2, 2)), np.array(["cat", "dog"]), "y"),
+        (np.zeros((2, 2)), np.array([1, None], dtype=object), "y"),
+        (np.array([[1, 2], [3, 4]], dtype=object), np.arange(2), "X"),
+    ],
+)
+def test_dataloader_refuses_what_a_tensor_cannot_hold(X, y, name):
+    with pytest.raises(TypeError, match=rf"DataLoader: {name} has dtype .*; batches are Tensors"):
+        DataLoader(X, y, batch_size=1)
+
+
+@pytest.mark.parametrize(
+    ("seed", "error", "got"),
+    [(-1, ValueError, "got -1"), ("a", TypeError, "got str"), (1.5, TypeError, "got float"),
+     (True, TypeError, "got bool")],
+)  # fmt: skip
+def test_bad_seeds_get_our_own_errors(seed, error, got):
+    X, y = np.zeros((4, 2), np.float32), np.arange(4)
+    calls = {
+        "DataLoader": lambda: DataLoader(X, y, seed=seed),
+        "train_val_test_split": lambda: train_val_test_split(X, y, seed=seed),
+        "spiral": lambda: datasets.spiral(seed=seed),
+        "moons": lambda: datasets.moons(seed=seed),
+    }
+    for fn, call in calls.items():
+        with pytest.raises(error, match=rf"^{fn}: seed must be an int >= 0 or None, {got}$"):
+            call()

@@ -31,6 +31,11 @@ NOT_IN_REFERENCE = {
     "tinygrad_lite.optim": "re-exports the optimizer modules",
     "tinygrad_lite.cli": "the command line page is generated from its parser",
     "tinygrad_lite.arguments": "argument checks shared by the ops; not called by users",
+    "tinygrad_lite.nn.loss_checks": "argument checks shared by the losses; not called by users",
+    "tinygrad_lite.exercises.core": "the checker's machinery (relative error, safe calls)",
+    "tinygrad_lite.exercises.grade": "the child process that `tinygrad-lite exercises check` runs",
+    "tinygrad_lite.exercises.messages": "the message tables' lookup; not called by learners",
+    "tinygrad_lite.exercises.text_en": "the English message table (data)",
 }
 
 # The namespaces users import from; every class and function they offer has an example.

@@ -71,6 +71,13 @@ def load_a_float64_state_into_float32_model():
     net.load_state_dict({k: v.astype(np.float64) for k, v in net.state_dict().items()})
 
 
+def load_a_mis_shaped_buffer():
+    net = nn.BatchNorm1d(2)
+    state = net.state_dict()
+    state["running_mean"] = np.zeros(3, np.float32)
+    net.load_state_dict(state)
+
+
 CASES = [
     # ---------------------------------------------------------------- making tensors
     Case("integer tensor that requires grad", lambda: Tensor([1, 2], requires_grad=True),
@@ -187,7 +194,7 @@ CASES = [
          ValueError, r"label rows of shape \(2, 3\) must be one-hot or probabilities",
          r"each row summing to 1"),
     Case("unknown reduction", lambda: F.cross_entropy(scores(), np.array([0, 1]), reduction="avg"),
-         ValueError, r"got 'avg'", r"must be 'mean' or 'sum'"),
+         ValueError, r"got 'avg'", r"must be 'mean', 'sum' or 'none'"),
     Case("(N, 1) prediction against an (N,) target",
          lambda: nn.MSELoss()(Tensor(np.zeros((4, 1))), np.zeros(4)),
          ValueError, r"pred has shape \(4, 1\) but target has shape \(4,\)",
@@ -197,7 +204,7 @@ CASES = [
     Case("l2_penalty of no tensors", lambda: F.l2_penalty([]),
          ValueError, r"l2_penalty: params is empty", r"model\.parameters\(\)"),
     Case("l2_penalty of an array", lambda: F.l2_penalty([w(), np.ones(2)]),
-         TypeError, r"params\[1\] is a ndarray, not a Tensor", r"list of Tensors"),
+         TypeError, r"params\[1\] is an ndarray, not a Tensor", r"list of Tensors"),
     Case("l2_penalty strength as a string", lambda: F.l2_penalty([w()], alpha="0.1"),
          TypeError, r"alpha must be a number, got '0\.1'", r"alpha=1e-4"),
     Case("negative l2_penalty strength", lambda: F.l2_penalty([w()], alpha=-0.1),
@@ -221,6 +228,16 @@ CASES = [
          r"feed shape \(N, 4\), or change the layer's in_features"),
     Case("Linear fed an array", lambda: nn.Linear(4, 2)(np.ones((3, 4))),
          TypeError, r"expected a Tensor, got ndarray", r"wrap it: Tensor\(x\)"),
+    *(
+        Case(f"F.{name} fed an array", lambda name=name: getattr(F, name)(np.ones((2, 3))),
+             TypeError, rf"{name}: x must be a Tensor, got ndarray", r"wrap an array: Tensor\(x\)")
+        for name in ("relu", "sigmoid", "tanh", "softmax", "log_softmax")
+    ),
+    Case("sum over axis 1 of a 0-d tensor", lambda: Tensor(2.0).sum(1),
+         ValueError, r"sum: axis 1 is out of range for a tensor with 0 dims",
+         r"use an axis from -1 to 0 or axis=None"),
+    Case("softmax over a tuple of axes", lambda: Tensor(np.ones((2, 2))).softmax(axis=(0, 1)),
+         TypeError, r"softmax: axis must be one int, got \(0, 1\)", r"axis=-1"),
     Case("Linear with zero inputs", lambda: nn.Linear(0, 2),
          ValueError, r"in_features .*got 0", r"must be a positive int"),
     Case("Linear with an unknown init", lambda: nn.Linear(2, 2, init="gauss"),
@@ -235,6 +252,48 @@ CASES = [
     Case("load_state_dict with the wrong dtype", load_a_float64_state_into_float32_model,
          ValueError, r"weight: dtype float64 in the state, float32 in the model",
          r"cast it first: array\.astype\(np\.float32\)"),
+    Case("register_buffer given an array", lambda: nn.Linear(2, 2).register_buffer("n", np.ones(2)),
+         TypeError, r"Linear.register_buffer: buffer 'n' must be a Tensor or None, got ndarray",
+         r"wrap an array: Tensor\(array\)"),
+    Case("register_buffer over a parameter",
+         lambda: nn.Linear(2, 2).register_buffer("weight", Tensor.zeros(2)),
+         KeyError, r"'weight' is already an attribute of this module", r"pick another name"),
+    Case("load_state_dict with a mis-shaped running mean", load_a_mis_shaped_buffer,
+         ValueError, r"nothing was loaded.*running_mean: shape \(3,\) in the state, \(2,\) in",
+         r"in the model"),
+    Case("dropout probability above 1", lambda: nn.Dropout(p=1.5),
+         ValueError, r"Dropout: p is the probability of dropping .* got 1\.5", r"e\.g\. p=0\.5"),
+    Case("dropout probability as a string", lambda: F.dropout(w(), p="0.5"),
+         TypeError, r"dropout: p must be a number in \[0, 1\], got '0\.5'", r"e\.g\. p=0\.5"),
+    Case("BatchNorm1d with no features", lambda: nn.BatchNorm1d(0),
+         ValueError, r"num_features must be at least 1, got 0", r"e\.g\. BatchNorm1d\(100\)"),
+    Case("BatchNorm1d with momentum above 1", lambda: nn.BatchNorm1d(3, momentum=2.0),
+         ValueError, r"momentum must be in \[0, 1\] .*got 2\.0", r"momentum=0\.1"),
+    Case("BatchNorm1d fed the wrong feature count",
+         lambda: nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(3))(Tensor.ones(5, 2)),
+         ValueError, r"1: BatchNorm1d\(3, .*\) expected input of shape \(N, 3\), got shape \(5, 4\)",
+         r"place it after a layer with 3 outputs"),
+    Case("BatchNorm1d training on one sample", lambda: nn.BatchNorm1d(2)(Tensor.ones(1, 2)),
+         ValueError, r"needs at least 2 samples per batch in training .*got a batch of 1",
+         r"use a larger batch, or call model\.eval\(\)"),
+    Case("GELU without the tanh form", lambda: nn.GELU(approximate="none"),
+         ValueError, r"approximate='none' is not available.*erf", r'GELU\(approximate="tanh"\)'),
+    Case("BCE of values outside [0, 1]", lambda: F.binary_cross_entropy(Tensor([2.0]), [1.0]),
+         ValueError, r"binary_cross_entropy: probs must lie in \[0, 1\], got values from 2\.0",
+         r"for raw scores \(logits\) use binary_cross_entropy_with_logits"),
+    Case("BCE with class indices as targets",
+         lambda: F.binary_cross_entropy_with_logits(Tensor([0.0, 1.0]), [2, 0]),
+         ValueError, r"targets must lie in \[0, 1\] .*from 0 to 2", r"use cross_entropy"),
+    Case("BCE targets of another shape",
+         lambda: nn.BCEWithLogitsLoss()(Tensor(np.zeros((4, 1))), np.zeros(4)),
+         ValueError, r"targets have shape \(4,\) but the input has shape \(4, 1\)",
+         r"targets\.reshape\(-1, 1\)"),
+    Case("nll_loss of a vector", lambda: F.nll_loss(Tensor.zeros(3), [0, 1, 2]),
+         ValueError, r"nll_loss: log_probs must have shape \(N, C\).*got shape \(3,\)",
+         r"pass log_softmax\(scores, axis=1\)"),
+    Case("orthogonal_ of a bias", lambda: nn.init.orthogonal_(Tensor.zeros(3)),
+         ValueError, r"orthogonal_: needs a tensor with at least 2 axes, got shape \(3,\)",
+         r"for a bias use zeros_ or normal_"),
     # ---------------------------------------------------------------- optim
     Case("optimizer with no parameters", lambda: optim.SGD([], lr=0.1),
          ValueError, r"SGD: got an empty parameter list", r"pass the Tensors to optimize"),
@@ -254,6 +313,8 @@ CASES = [
          ValueError, r"RMSProp: eps must be > 0", r"keeps lr \* g / \(sqrt\(h\) \+ eps\) finite"),
     Case("AdaGrad with eps 0", lambda: optim.AdaGrad([w()], eps=0.0),
          ValueError, r"AdaGrad: eps must be > 0", r"the usual values"),
+    Case("AdamW with negative weight decay", lambda: optim.AdamW([w()], weight_decay=-0.01),
+         ValueError, r"AdamW: weight_decay .*got -0\.01", r"must be in \[0\.0, inf\]"),
     Case("StepLR with step_size 0",
          lambda: optim.lr_scheduler.StepLR(optim.SGD([w()]), step_size=0),
          ValueError, r"step_size .*got 0", r"must be a positive integer"),
@@ -291,6 +352,81 @@ CASES = [
     Case("split with a fraction above 1",
          lambda: train_val_test_split(np.zeros((10, 2)), np.zeros(10), val=1.5),
          ValueError, r"val .*got 1\.5", r"must be in \[0, 1\)"),
+]  # fmt: skip
+
+
+def ones(*shape):
+    return Tensor(np.ones(shape))
+
+
+# The ops for building small nets (cat, where, split, the activations, ...).
+CASES += [
+    Case("cat of tensors that differ off the joined axis", lambda: tl.cat([ones(2, 3), ones(2, 4)]),
+         ValueError, r"cat: tensor 1 has shape \(2, 4\) and tensor 0 has shape \(2, 3\)",
+         r"every axis but axis 0 .* must match"),
+    Case("cat given tensors, not a list", lambda: tl.cat(ones(2), ones(2)),
+         TypeError, r"cat takes a list of tensors, got Tensor", r"tl\.cat\(\[a, b\], axis=0\)"),
+    Case("cat of an empty list", lambda: tl.cat([]),
+         ValueError, r"cat: got an empty list", r"give at least one tensor"),
+    Case("cat of a tensor and an array", lambda: tl.cat([ones(2), np.ones(2)]),
+         TypeError, r"cat: item 1 is a ndarray, not a Tensor", r"wrap it: Tensor\(value\)"),
+    Case("stack of tensors of different shapes", lambda: tl.stack([ones(2), ones(3)]),
+         ValueError, r"stack: tensor 1 has shape \(3,\) and tensor 0 has shape \(2,\)",
+         r"use tl\.cat to join along an existing axis"),
+    Case("stack along an axis past the end", lambda: tl.stack([ones(2), ones(2)], axis=3),
+         ValueError, r"stack: axis 3 is out of range for a result with 2 dims",
+         r"a new axis goes at a position from -2 to 1"),
+    Case("where with a float mask", lambda: tl.where(ones(2), ones(2), 0.0),
+         TypeError, r"where: condition must be a boolean mask, got dtype float64",
+         r"tl\.where\(x > 0, x, 0\.0\)"),
+    Case("where with shapes that do not broadcast", lambda: tl.where([True, False], ones(3), 0.0),
+         ValueError, r"where: the shapes of condition \(2,\), x \(3,\) and y \(\) do not broadcast",
+         r"equal or one of them is 1"),
+    Case("maximum of shapes that do not broadcast", lambda: tl.maximum(ones(2), ones(3)),
+         ValueError, r"Maximum on shape \(2,\) and \(3,\)", r"equal or one of them is 1"),
+    Case("split sizes that do not add up", lambda: ones(5).split([2, 2]),
+         ValueError, r"split: the sizes \[2, 2\] add up to 4, but the axis has length 5",
+         r"make them add up to 5"),
+    Case("split into pieces of size 0", lambda: ones(5).split(0),
+         ValueError, r"split: a piece size must be >= 1, got 0", r"give the size of each piece"),
+    Case("split by a fraction", lambda: ones(4).split(0.5),
+         TypeError, r"split: expected a piece size \(int\) or a list of sizes.*got 0\.5",
+         r"e\.g\. x\.split\(2\)"),
+    Case("exact gelu", lambda: ones(2).gelu(approximate="none"),
+         ValueError, r"gelu: only approximate='tanh' is available \(the exact form .* needs erf, "
+         r"which NumPy does not have\)", r"use gelu\(approximate='tanh'\)"),
+    Case("a leaky_relu slope given as text", lambda: F.leaky_relu(ones(2), "0.1"),
+         TypeError, r"leaky_relu: negative_slope must be a real number, got str",
+         r"e\.g\. negative_slope=0\.01"),
+    Case("the unbiased variance of one value", lambda: ones(3, 1).var(axis=1),
+         ValueError, r"var: .* combines 1 element\(s\), and n - correction = 1 - 1 is not positive",
+         r"use correction=0, or reduce over more elements"),
+    Case("unsqueeze past the end", lambda: ones(2, 3).unsqueeze(4),
+         ValueError, r"unsqueeze: axis 4 is out of range for a result with 3 dims",
+         r"from -3 to 2"),
+    Case("cumsum without an axis", lambda: ones(2, 3).cumsum(None),
+         TypeError, r"cumsum: axis must be one int, got None", r"e\.g\. axis=0"),
+    Case("cumsum of a 0-d tensor", lambda: Tensor(1.0).cumsum(0),
+         ValueError, r"cumsum: a 0-d tensor has no axes", r"x\.reshape\(1\)"),
+    Case("flatten with its axes the wrong way round", lambda: ones(2, 3, 4).flatten(2, 1),
+         ValueError, r"flatten: start_axis 2 comes after end_axis 1",
+         r"give start_axis <= end_axis"),
+    Case("permute with an axis missing", lambda: ones(2, 3).permute(0),
+         ValueError, r"permute: \(0,\) is not a permutation of the 2 axes of shape \(2, 3\)",
+         r"e\.g\. permute\(1, 0\)"),
+    Case("expand to fewer axes", lambda: ones(2, 3).expand(3),
+         ValueError, r"expand: cannot expand shape \(2, 3\) to \(3,\)",
+         r"-1 keeps an existing axis' size"),
+    Case("expand an axis that is not 1", lambda: ones(2, 3).expand(4, 3),
+         ValueError, r"expand: cannot expand shape \(2, 3\) to \(4, 3\)",
+         r"only axes of length 1 stretch"),
+    Case("pad by a negative width", lambda: ones(2, 3).pad(-1),
+         ValueError, r"pad: pad_width must be >= 0, got -1", r"slice instead \(x\[1:-1\]\)"),
+    Case("pad with three pairs for two axes", lambda: ones(2, 3).pad(((1, 1),) * 3),
+         ValueError, r"pad: pad_width .* does not fit a tensor with 2 dims",
+         r"or 2 pairs \(before, after\), one per axis"),
+    Case("pad by a fraction", lambda: ones(2).pad(1.5),
+         TypeError, r"pad: pad_width must be ints, got 1\.5", r"e\.g\. pad\(1\)"),
 ]  # fmt: skip
 
 
@@ -428,3 +564,21 @@ def test_bad_command_line_in_a_real_process_has_no_traceback(tmp_path):
 def test_the_catalogue_has_at_least_40_distinct_cases():
     whats = [c.what for c in CASES + FILE_CASES] + [" ".join(a) for a, _ in CLI_CASES]
     assert len(set(whats)) == len(whats) >= 40
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("Adam", "an Adam"), ("SGD", "an SGD"), ("RMSProp", "an RMSProp"), ("MLP", "an MLP"),
+     ("Linear", "a Linear"), ("Momentum", "a Momentum"), ("TwoLayerNet", "a TwoLayerNet"),
+     ("int", "an int"), ("str", "a str"), ("ndarray", "an ndarray"), ("LBFGS", "an LBFGS"),
+     ("Tensor", "a Tensor"), ("NoneType", "a NoneType")],
+)  # fmt: skip
+def test_messages_put_the_right_article_before_a_class_name(word, expected):
+    from tinygrad_lite.arguments import a_or_an  # noqa: PLC0415
+
+    assert a_or_an(word) == expected
+
+
+def test_an_optimizer_given_a_number_says_an_int():
+    with pytest.raises(TypeError, match=r"SGD: parameter 0 is an int, not a Tensor"):
+        optim.SGD([3])

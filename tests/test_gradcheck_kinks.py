@@ -31,6 +31,11 @@ def test_relu_within_h_of_zero_is_inconclusive_not_failed(offset):
         ("Clip", lambda t: t.clip(-0.5, 1.0).sum(), np.array([1.0 + 3e-7, 0.2])),
         ("Max", lambda t: t.max(), np.array([1.0, 1.0 + 4e-7, -3.0])),
         ("Min", lambda t: (t * t).min(axis=0).sum(), np.array([[1.0, 2.0], [1.0 + 2e-7, 0.5]])),
+        ("LeakyReLU", lambda t: t.leaky_relu(0.1).sum(), np.array([3e-7, 2.0])),
+        ("ELU", lambda t: t.elu(0.5).sum(), np.array([-2e-7, 2.0])),
+        ("Sign", lambda t: (t.sign() * t).sum(), np.array([3e-7, 2.0])),
+        ("Maximum", lambda t: tl.maximum(t[0], t[1]), np.array([1.0, 1.0 + 4e-7])),
+        ("Minimum", lambda t: tl.minimum(t, 1.0).sum(), np.array([1.0 - 2e-7, 0.3])),
     ],
 )
 def test_each_kinked_op_is_recognised(name, f, x):
@@ -120,3 +125,21 @@ def test_zero_dimensional_inputs():
     assert tl.gradcheck(lambda t: t.exp(), np.array(0.3))
     report = tl.gradcheck_report(lambda t: t.relu(), np.array(2e-7))
     assert list(report.inputs[0].inconclusive) == [()]
+
+
+def test_a_kink_inside_a_loss_names_the_loss_whose_decision_flips():
+    # s_0 - s_1 + 1 = 0: the margin of class 0 sits exactly on the hinge max(0, .) of svm_loss
+    on_kink = np.array([[0.0, 1.0, -1.0]])
+    report = tl.gradcheck_report(lambda s: tl.nn.functional.svm_loss(s, np.array([1])), on_kink)
+    (check,) = report.inputs
+    assert report.passed
+    assert list(check.inconclusive) == [(0, 0), (0, 1)]
+    for reason in check.inconclusive.values():
+        assert "the ReLU decision flips between x-h and x+h (the ReLU inside svm_loss)" in reason
+    # through the module the scope says which layer too
+    module = tl.nn.SVMLoss()
+    report = tl.gradcheck_report(lambda s: module(s, np.array([1])), on_kink)
+    assert all(
+        "(the ReLU inside SVMLoss > svm_loss)" in reason
+        for reason in report.inputs[0].inconclusive.values()
+    )

@@ -113,6 +113,110 @@ SMOOTH: dict[str, Smooth] = {
 }
 
 
+# ---------------------------------------------------------------- the ops for building small nets
+
+
+def _away_from_zero(lo: float, hi: float):
+    """Values whose |x| >= 0.05: elu's second derivative jumps at 0."""
+    return floats(lo, hi).filter(lambda v: abs(v) >= 0.05)
+
+
+def _var_shapes(draw):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=3))
+    axis = draw(st.one_of(st.none(), hnp.valid_tuple_axes(len(shape), min_size=1)))
+    return {
+        "axis": axis,
+        "keepdims": draw(st.booleans()),
+        "correction": draw(st.sampled_from([0, 1])),
+    }, [shape]
+
+
+def _join_shapes(draw):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=2, max_side=3))
+    axis = draw(st.integers(0, len(shape) - 1))
+    other = (*shape[:axis], draw(st.integers(1, 3)), *shape[axis + 1 :])
+    return {"axis": axis}, [shape, other]
+
+
+def _stack_shapes(draw):
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=3))
+    return {"axis": draw(st.integers(-len(shape) - 1, len(shape)))}, [shape, shape]
+
+
+def _split_shapes(draw):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=2, min_side=2, max_side=4))
+    axis = draw(st.integers(0, len(shape) - 1))
+    return {"axis": axis, "size": draw(st.integers(1, shape[axis]))}, [shape]
+
+
+def _pad_shapes(draw):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=2, max_side=3))
+    return {"width": tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in shape)}, [
+        shape
+    ]
+
+
+def _where_shapes(draw):
+    shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_side=3)).input_shapes
+    return {"condition": draw(hnp.arrays(np.bool_, shapes[0]))}, list(shapes[1:])
+
+
+SMOOTH.update(
+    {
+        "sin": Smooth(lambda p, x: x.sin(), (ANY,), _same_or_broadcast(1)),
+        "cos": Smooth(lambda p, x: x.cos(), (ANY,), _same_or_broadcast(1)),
+        "log1p": Smooth(lambda p, x: x.log1p(), (floats(-0.8, 3),), _same_or_broadcast(1)),
+        "expm1": Smooth(lambda p, x: x.expm1(), (ANY,), _same_or_broadcast(1)),
+        "elu": Smooth(lambda p, x: x.elu(0.7), (_away_from_zero(-2, 2),), _same_or_broadcast(1)),
+        "softplus": Smooth(lambda p, x: x.softplus(), (floats(-5, 5),), _same_or_broadcast(1)),
+        "silu": Smooth(lambda p, x: x.silu(), (floats(-5, 5),), _same_or_broadcast(1)),
+        "gelu": Smooth(lambda p, x: x.gelu(), (floats(-3, 3),), _same_or_broadcast(1)),
+        "where": Smooth(
+            lambda p, x, y: tl.where(p["condition"], x, y).exp(), (ANY, ANY), _where_shapes
+        ),
+        "var": Smooth(
+            lambda p, x: x.var(p["axis"], p["keepdims"], p["correction"]), (ANY,), _var_shapes
+        ),
+        "std": Smooth(
+            # a spread of 1 between neighbours: no group of equal values, whose std of 0 has
+            # no derivative
+            lambda p, x: (x * 0.1 + np.arange(x.size).reshape(x.shape)).std(
+                p["axis"], p["keepdims"], p["correction"]
+            ),
+            (ANY,),
+            _var_shapes,
+        ),
+        "logsumexp": Smooth(
+            lambda p, x: x.logsumexp(p["axis"], p["keepdims"]), (ANY,), _reduce_shapes
+        ),
+        "prod": Smooth(
+            lambda p, x: x.prod(p["axis"], p["keepdims"]), (floats(-1.5, 1.5),), _reduce_shapes
+        ),
+        "cumsum": Smooth(lambda p, x: x.cumsum(p["axis"]).tanh(), (ANY,), _axis_shapes),
+        "cat": Smooth(
+            lambda p, x, y: tl.cat([x, y], p["axis"]).sigmoid(), (ANY, ANY), _join_shapes
+        ),
+        "stack": Smooth(
+            lambda p, x, y: tl.stack([x, y], p["axis"]).tanh(), (ANY, ANY), _stack_shapes
+        ),
+        "split": Smooth(
+            lambda p, x: sum(
+                (piece * (i + 1)).tanh().sum()
+                for i, piece in enumerate(x.split(p["size"], p["axis"]))
+            ),
+            (ANY,),
+            _split_shapes,
+        ),
+        "flip": Smooth(
+            lambda p, x: x.flip(p["axis"]).tanh() * np.arange(x.size).reshape(x.shape),
+            (ANY,),
+            _axis_shapes,
+        ),
+        "pad": Smooth(lambda p, x: x.pad(p["width"], 0.5).sigmoid(), (ANY,), _pad_shapes),
+    }
+)
+
+
 def _loss(case: Smooth, params: dict, w1: np.ndarray, w2: np.ndarray):
     def loss(*xs: Tensor) -> Tensor:
         y = case.op(params, *xs)

@@ -97,3 +97,42 @@ def test_linear_short_names(name, variance):
 def test_linear_defaults_to_he():
     tl.manual_seed(0)
     assert nn.Linear(N_IN, N_OUT).weight.data.var() == pytest.approx(2 / N_IN, rel=0.02)
+
+
+def test_kaiming_names_are_the_he_functions():
+    assert init.kaiming_normal_ is init.he_normal_
+    assert init.kaiming_uniform_ is init.he_uniform_
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (4, 4), (2, 3, 4), (6, 2, 2)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_orthogonal_gives_orthonormal_rows_or_columns(shape, dtype):
+    tl.manual_seed(0)
+    t = Tensor(np.zeros(shape, dtype))
+    data_id = id(t.data)
+    assert init.orthogonal_(t, gain=2.0) is t
+    assert id(t.data) == data_id
+    assert t.dtype == dtype
+    m = t.data.reshape(shape[0], -1).astype(np.float64) / 2.0
+    small = min(m.shape)
+    gram = m.T @ m if m.shape[0] >= m.shape[1] else m @ m.T
+    np.testing.assert_allclose(gram, np.eye(small), atol=1e-6)
+
+
+def test_orthogonal_is_reproducible_and_spread_over_both_signs():
+    tl.manual_seed(5)
+    a = init.orthogonal_(Tensor.zeros(3, 3)).data.copy()
+    tl.manual_seed(5)
+    np.testing.assert_array_equal(init.orthogonal_(Tensor.zeros(3, 3)).data, a)
+    # Q of a plain QR has a fixed sign pattern (its [0, 0] entry is always negative with
+    # LAPACK); fixing the signs by R's diagonal makes every entry positive half the time.
+    corners = [init.orthogonal_(Tensor.zeros(3, 3)).data[0, 0] for _ in range(400)]
+    assert 0.4 < np.mean(np.array(corners) > 0) < 0.6
+
+
+def test_orthogonal_errors():
+    with pytest.raises(ValueError, match=r"orthogonal_: needs a tensor with at least 2 axes, got "
+                                         r"shape \(3,\); for a bias use zeros_"):  # fmt: skip
+        init.orthogonal_(Tensor.zeros(3))
+    with pytest.raises(TypeError, match="orthogonal_: expected a Tensor, got ndarray"):
+        init.orthogonal_(np.zeros((2, 2)))

@@ -501,3 +501,16 @@ def test_two_layer_regression_net_fits_a_noisy_sine():
     train_full_batch(net, F.mse_loss, x, noisy, lr=0.1, steps=2000)
     # sin(pi x) has variance 0.5 on [-1, 1]: 0.01 means the net explains 98% of it.
     assert np.mean((net(Tensor(x)).data - clean) ** 2) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((2, 64, 2), r"MLP takes a list of sizes, input first and output last: MLP\(\[2, 64, 2\]\), not MLP\(2, 64, 2\)"),
+        ((784, 10), r"MLP\(\[784, 10\]\), not MLP\(784, 10\)"),
+        ((3,), r"MLP\(\[3, 64, 10\]\), not MLP\(3\)"),
+    ],
+)  # fmt: skip
+def test_mlp_with_sizes_as_separate_ints_says_to_pass_a_list(args, message):
+    with pytest.raises(TypeError, match=message):
+        nn.MLP(*args)

@@ -21,6 +21,7 @@ LESSONS = [
     "05_optimizers",
     "06_weight_initialization",
     "07_first_15_second_order",
+    "09_regularization",
 ]
 
 

@@ -45,7 +45,13 @@ def test_the_table_covers_every_differentiable_tensor_op():
         "relu", "identity", "sigmoid", "tanh", "clip", "sum", "mean", "max", "min", "reshape",
         "flatten", "transpose", "T", "getitem", "softmax", "log_softmax",
     }  # fmt: skip
-    assert api_ops <= names
+    small_net_ops = {
+        "sin", "cos", "log1p", "expm1", "sign", "leaky_relu", "elu", "softplus", "silu", "gelu",
+        "maximum", "minimum", "where", "var", "std", "logsumexp", "prod", "cumsum", "cat",
+        "stack", "split", "unsqueeze", "squeeze", "flatten", "permute", "expand", "view", "flip",
+        "pad",
+    }  # fmt: skip
+    assert api_ops | small_net_ops <= names
 
 
 @pytest.mark.parametrize(
@@ -71,6 +77,13 @@ def test_one_op_only(capsys):
     assert "2 ops: 2 passed first order" in out
 
 
+def test_op_names_match_in_any_case_with_or_without_underscores(capsys):
+    assert main(["gradcheck", "--op", "Linear", "--op", "LogSoftmax", "--op", "LOG_SOFTMAX"]) == 0
+    out = capsys.readouterr().out
+    assert "2 ops: 2 passed first order" in out
+    assert [r.check.name for r in opcheck.run_checks(["MatMul", "t"])] == ["matmul", "T"]
+
+
 def test_unknown_op_is_a_usage_error(capsys):
     assert main(["gradcheck", "--op", "tan"]) == 2
     err = capsys.readouterr().err
@@ -78,11 +91,16 @@ def test_unknown_op_is_a_usage_error(capsys):
     assert "unknown op 'tan'" in err
 
 
-@pytest.mark.parametrize("domain", ["any", "positive", "nonzero", "away_from_kinks", "distinct"])
+@pytest.mark.parametrize(
+    "domain", ["any", "positive", "probability", "nonzero", "away_from_kinks", "distinct"]
+)
 def test_drawn_inputs_respect_their_domain(domain):
     x = opcheck.draw_input((50,), domain, np.random.default_rng(0))
     if domain == "positive":
         assert (x > 0).all()
+    if domain == "probability":
+        assert (x >= 0.1).all()
+        assert (x <= 0.9).all()
     if domain in ("nonzero", "away_from_kinks"):
         assert (np.abs(x) >= 0.1).all()
     if domain == "away_from_kinks":

@@ -48,6 +48,7 @@ class Case:
     unique: bool = False  # distinct values (no ties for max/min)
     min_dims: int = 0
     draw_params: Any = no_params  # (draw, *shapes) -> dict: axis, index, permutation...
+    shapes: Any = None  # a strategy for the input shapes, when they must fit together (cat)
 
 
 def _axis_params(draw, shape):
@@ -166,11 +167,271 @@ CASES: dict[str, Case] = {
 }
 
 
+# ---------------------------------------------------------------- the ops for building small nets
+
+
+def _count(shape, axis):
+    """How many elements each result of a reduction over ``axis`` combines."""
+    if axis is None:
+        return int(np.prod(shape))
+    axes = (axis,) if isinstance(axis, int) else axis
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def _var_params(draw, shape):
+    params = _axis_params(draw, shape)
+    params["correction"] = draw(st.sampled_from([0, 1])) if _count(shape, params["axis"]) > 1 else 0
+    return params
+
+
+def _std_params(draw, shape):
+    params = _var_params(draw, shape)
+    if _count(shape, params["axis"]) < 2:  # one element: std 0, where sqrt has no derivative
+        params["axis"], params["correction"] = None, 0
+    return params
+
+
+def _gelu(x):
+    return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+
+
+def _squeeze_reference(p, x):
+    axes = range(x.ndim) if p["axis"] is None else [a % x.ndim for a in p["axis"]]
+    return np.squeeze(x, axis=tuple(a for a in axes if x.shape[a] == 1))
+
+
+def _flatten_params(draw, shape):
+    start = draw(st.integers(0, len(shape) - 1))
+    end = draw(st.integers(start, len(shape) - 1))
+    negative = draw(st.booleans())  # the same axes counted from the end
+    return {"start": start - len(shape) if negative else start, "end": end - len(shape)}
+
+
+def _flatten_reference(p, x):
+    start, end = p["start"] % x.ndim, p["end"] % x.ndim
+    return x.reshape(*x.shape[:start], int(np.prod(x.shape[start : end + 1])), *x.shape[end + 1 :])
+
+
+def _expand_params(draw, shape):
+    target = _broadcast_params(draw, shape)["shape"]
+    lead = len(target) - len(shape)
+    keep = [
+        i >= lead and target[i] == shape[i - lead] and draw(st.booleans())
+        for i in range(len(target))
+    ]
+    return {
+        "sizes": tuple(-1 if k else n for k, n in zip(keep, target, strict=True)),
+        "shape": target,
+    }
+
+
+def _pad_params(draw, shape):
+    per_axis = st.tuples(st.integers(0, 2), st.integers(0, 2))
+    width = draw(st.one_of(st.integers(0, 2), per_axis, st.tuples(*[per_axis] * len(shape))))
+    return {"width": width, "value": draw(floats(-3, 3))}
+
+
+@st.composite
+def _join_shapes(draw, same: bool):
+    """Three shapes that `stack` (same=True) or `cat` along some axis can join."""
+    shape = draw(hnp.array_shapes(min_dims=0 if same else 1, max_dims=3, max_side=3))
+    if same:
+        return [shape] * 3
+    axis = draw(st.integers(0, len(shape) - 1))
+    lengths = draw(st.lists(st.integers(1, 3), min_size=3, max_size=3))
+    return [(*shape[:axis], n, *shape[axis + 1 :]) for n in lengths]
+
+
+def _cat_params(draw, *shapes):
+    def fits(a):  # the shapes agree on every other axis
+        return all(
+            len(s) == len(shapes[0]) and s[:a] + s[a + 1 :] == shapes[0][:a] + shapes[0][a + 1 :]
+            for s in shapes
+        )
+
+    candidates = [a for a in range(len(shapes[0])) if fits(a)] or [0]
+    return {"axis": draw(st.sampled_from(candidates))}
+
+
+def _split_params(draw, shape):
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    length = shape[axis]
+    cuts = sorted(draw(st.lists(st.integers(0, length), max_size=3)))
+    sections = [b - a for a, b in zip([0, *cuts], [*cuts, length], strict=True)]
+    return {
+        "axis": axis,
+        "split": draw(st.one_of(st.integers(1, max(length, 1)), st.just(sections))),
+    }
+
+
+def _split_reference(p, x):
+    """np.split, with each piece scaled by its position (as the op does, to tell them apart)."""
+    length, split = x.shape[p["axis"]], p["split"]
+    sizes = [split] * (length // split) + [length % split] if isinstance(split, int) else split
+    pieces = np.split(x, np.cumsum(sizes)[:-1], axis=p["axis"])
+    return np.concatenate([piece * (i + 1) for i, piece in enumerate(pieces)], axis=p["axis"])
+
+
+# maximum and minimum: x on a grid of tenths, y halfway between, so no two values tie
+TENTHS = st.integers(-30, 30).map(lambda i: i / 10)
+HALF_TENTHS = st.integers(-30, 30).map(lambda i: (i + 0.5) / 10)
+
+CASES.update(
+    {
+        "sin": Case(lambda p, x: x.sin(), lambda p, x: np.sin(x)),
+        "cos": Case(lambda p, x: x.cos(), lambda p, x: np.cos(x)),
+        "log1p": Case(lambda p, x: x.log1p(), lambda p, x: np.log1p(x), (floats(-0.9, 5),)),
+        "expm1": Case(lambda p, x: x.expm1(), lambda p, x: np.expm1(x)),
+        "sign": Case(lambda p, x: x.sign(), lambda p, x: np.sign(x), (away_from((0,)),)),
+        "leaky_relu": Case(
+            lambda p, x: x.leaky_relu(0.1),
+            lambda p, x: np.where(x > 0, x, 0.1 * x),
+            (away_from((0,)),),
+        ),
+        "elu": Case(
+            lambda p, x: x.elu(0.7),
+            lambda p, x: np.where(x > 0, x, 0.7 * (np.exp(x) - 1)),
+            (away_from((0,)),),
+        ),
+        "softplus": Case(
+            lambda p, x: x.softplus(), lambda p, x: np.log1p(np.exp(x)), (floats(-8, 8),)
+        ),
+        "silu": Case(lambda p, x: x.silu(), lambda p, x: x / (1 + np.exp(-x)), (floats(-8, 8),)),
+        "gelu": Case(lambda p, x: x.gelu(), lambda p, x: _gelu(x)),
+        "maximum": Case(
+            lambda p, x, y: tl.maximum(x, y),
+            lambda p, x, y: np.maximum(x, y),
+            (TENTHS, HALF_TENTHS),
+            True,
+        ),
+        "minimum": Case(
+            lambda p, x, y: tl.minimum(x, y),
+            lambda p, x, y: np.minimum(x, y),
+            (HALF_TENTHS, TENTHS),
+            True,
+        ),
+        "where": Case(
+            lambda p, x, y: tl.where(p["condition"], x, y),
+            lambda p, x, y: np.where(p["condition"], x, y),
+            (ANY, ANY),
+            True,
+            draw_params=lambda draw, x_shape, y_shape: {
+                "condition": draw(
+                    hnp.arrays(np.bool_, x_shape[draw(st.integers(0, len(x_shape))) :])
+                )
+            },
+        ),
+        "var": Case(
+            lambda p, x: x.var(p["axis"], p["keepdims"], p["correction"]),
+            lambda p, x: np.var(x, axis=p["axis"], keepdims=p["keepdims"], ddof=p["correction"]),
+            draw_params=_var_params,
+        ),
+        "std": Case(
+            lambda p, x: x.std(p["axis"], p["keepdims"], p["correction"]),
+            lambda p, x: np.std(x, axis=p["axis"], keepdims=p["keepdims"], ddof=p["correction"]),
+            (SPACED,),  # distinct values: no group with std 0, where sqrt has no derivative
+            unique=True,
+            draw_params=_std_params,
+            shapes=hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4).map(
+                lambda shape: [shape]  # at least 2 elements to spread
+            ),
+        ),
+        "logsumexp": Case(
+            lambda p, x: x.logsumexp(p["axis"], p["keepdims"]),
+            lambda p, x: np.log(np.exp(x).sum(axis=p["axis"], keepdims=p["keepdims"])),
+            draw_params=_axis_params,
+        ),
+        "prod": reduction("prod", np.prod, (floats(-1.5, 1.5),)),
+        "cumsum": Case(
+            lambda p, x: x.cumsum(p["axis"]),
+            lambda p, x: np.cumsum(x, axis=p["axis"]),
+            min_dims=1,
+            draw_params=_one_axis,
+        ),
+        "unsqueeze": Case(
+            lambda p, x: x.unsqueeze(p["axis"]),
+            lambda p, x: np.expand_dims(x, p["axis"]),
+            draw_params=lambda draw, shape: {
+                "axis": draw(st.integers(-len(shape) - 1, len(shape)))
+            },
+        ),
+        "squeeze": Case(
+            lambda p, x: x.squeeze(p["axis"]),
+            _squeeze_reference,
+            draw_params=lambda draw, shape: {
+                "axis": draw(st.one_of(st.none(), hnp.valid_tuple_axes(len(shape))))
+            },
+        ),
+        "flatten_axes": Case(
+            lambda p, x: x.flatten(p["start"], p["end"]),
+            _flatten_reference,
+            min_dims=1,
+            draw_params=_flatten_params,
+        ),
+        "permute": Case(
+            lambda p, x: x.permute(*p["axes"]),
+            lambda p, x: x.transpose(p["axes"]),
+            draw_params=lambda draw, shape: {
+                "axes": tuple(draw(st.permutations(range(len(shape)))))
+            },
+        ),
+        "expand": Case(
+            lambda p, x: x.expand(*p["sizes"]),
+            lambda p, x: np.broadcast_to(x, p["shape"]),
+            draw_params=_expand_params,
+        ),
+        "view": Case(
+            lambda p, x: x.view(*p["shape"]),
+            lambda p, x: x.reshape(p["shape"]),
+            draw_params=_reshape_params,
+        ),
+        "flip": Case(
+            lambda p, x: x.flip(p["axis"]),
+            lambda p, x: np.flip(x, p["axis"]),
+            draw_params=_axis_params,
+        ),
+        "pad": Case(
+            lambda p, x: x.pad(p["width"], p["value"]),
+            lambda p, x: np.pad(x, p["width"], constant_values=p["value"]),
+            min_dims=1,
+            draw_params=_pad_params,
+        ),
+        "cat": Case(
+            lambda p, *xs: tl.cat(list(xs), axis=p["axis"]),
+            lambda p, *xs: np.concatenate(xs, axis=p["axis"]),
+            (ANY,) * 3,
+            shapes=_join_shapes(same=False),
+            draw_params=_cat_params,
+        ),
+        "stack": Case(
+            lambda p, *xs: tl.stack(list(xs), axis=p["axis"]),
+            lambda p, *xs: np.stack(xs, axis=p["axis"]),
+            (ANY,) * 3,
+            shapes=_join_shapes(same=True),
+            draw_params=lambda draw, *shapes: {
+                "axis": draw(st.integers(-len(shapes[0]) - 1, len(shapes[0])))
+            },
+        ),
+        "split": Case(
+            lambda p, x: tl.cat(
+                [piece * (i + 1) for i, piece in enumerate(x.split(p["split"], p["axis"]))],
+                axis=p["axis"],
+            ),
+            _split_reference,
+            min_dims=1,
+            draw_params=_split_params,
+        ),
+    }
+)
+
+
 @st.composite
 def case_inputs(draw, case: Case):
     """Shapes (broadcastable for binary ops), then float64 arrays inside the op's domain."""
     n = len(case.elements)
-    if case.broadcast:
+    if case.shapes is not None:
+        shapes = draw(case.shapes)
+    elif case.broadcast:
         shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=n, max_dims=3, max_side=3))
         shapes = shapes.input_shapes
     else:
@@ -273,9 +534,31 @@ def test_matmul_forward_and_backward(shapes, data):
     np.testing.assert_allclose(out.data, a @ b, rtol=1e-12)
     upstream = data.draw(hnp.arrays(np.float64, out.shape, elements=floats(-2, 2)))
     out.backward(upstream)
-    ga, gb = tl.numerical_grad(lambda p, q: ((p @ q) * upstream).sum(), a, b)
+    # The loss is linear in each input, so central differences have no truncation error at any
+    # step; a larger step keeps their rounding error (about 1e-16 * |loss| / eps) far below atol.
+    ga, gb = tl.numerical_grad(lambda p, q: ((p @ q) * upstream).sum(), a, b, eps=1e-3)
     np.testing.assert_allclose(x.grad.data, ga, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(y.grad.data, gb, rtol=1e-5, atol=1e-7)
+
+
+@given(shapes=matmul_shapes(), data=st.data())
+def test_matmul_with_a_vector_is_one_node_with_second_derivatives(shapes, data):
+    """M @ v records a single MatMul whose inputs are M and v (no Reshape around it), and its
+    backward, recorded under create_graph, differentiates again."""
+    a, b = (data.draw(hnp.arrays(np.float64, s, elements=floats(-3, 3))) for s in shapes)
+    x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    out = x @ y
+    assert out.grad_fn.name == "MatMul"
+    assert out.grad_fn.inputs == (x, y)
+    assert tl.gradgradcheck(lambda p, q: ((p @ q) ** 2).sum(), a, b)
+
+
+def test_mean_relu_of_a_matrix_vector_product_draws_one_matmul():
+    m = Tensor(np.arange(6.0).reshape(2, 3) - 2, requires_grad=True, name="M")
+    v = Tensor([1.0, -1.0, 0.5], requires_grad=True, name="v")
+    source = tl.draw_graph((m @ v).relu().mean()).source
+    assert source.count("MatMul") == 1
+    assert "Reshape" not in source
 
 
 # ---------------------------------------------------------------- linear (x @ W + b, one op)
@@ -474,6 +757,57 @@ def test_exponent_gradient_at_base_zero_is_zero_not_nan():
     np.testing.assert_allclose(base.grad.data, [0.0, 12.0])
 
 
+@given(
+    base=hnp.arrays(np.float64, st.integers(1, 4), elements=st.sampled_from([0.0, 0.5, -1.5, 2.0])),
+    power=st.sampled_from([0, 0.0, 1, 2.0, 3]),
+    as_tensor=st.booleans(),
+)
+@example(base=np.array([0.0]), power=0, as_tensor=False)  # the case issue 15 reported
+def test_power_gradient_at_base_zero_and_exponent_zero_is_zero_not_nan(base, power, as_tensor):
+    """d(x**y)/dx = y * x**(y-1) where y != 0, and 0 where y == 0 (x**0 is 1 for every x);
+    written naively it is 0 * 0**-1 = 0 * inf = NaN at x = 0."""
+    x = Tensor(base, requires_grad=True)
+    exponent = Tensor(np.full(base.shape, float(power))) if as_tensor else power
+    (x**exponent).sum().backward()
+    (numeric,) = tl.numerical_grad(lambda b: (b**power).sum(), base)
+    np.testing.assert_allclose(x.grad.data, numeric, atol=1e-6)
+    assert np.isfinite(x.grad.data).all()
+
+
+def test_power_second_derivative_wrt_exponent_keeps_its_value_where_the_base_is_not_zero():
+    """The fix for 0 * inf at x = y = 0 changes nothing elsewhere: d/dy (dx**y/dx) at y = 0 is
+    1/x (from y * x**(y-1)), which a mask on y alone would turn into 1."""
+    x = Tensor(2.0, dtype=np.float64, requires_grad=True)
+    y = Tensor(0.0, dtype=np.float64, requires_grad=True)
+    (gx,) = tl.grad(x**y, [x], create_graph=True)
+    assert gx.item() == 0.0
+    gx.backward()
+    assert y.grad.item() == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("axis", [0, -1, (0,), (-1,), None])
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
+def test_reductions_of_a_0d_tensor_take_axis_0_and_minus_1_as_pytorch(name, axis):
+    x = Tensor(2.5, requires_grad=True)
+    out = getattr(x, name)(axis=axis)
+    assert out.shape == ()
+    assert out.item() == 2.5
+    out.backward()
+    assert x.grad.item() == 1.0
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+def test_softmax_family_and_argmax_of_a_0d_tensor(axis):
+    """Tensor(2.0).softmax() gives 1 on the default axis as with axis=0 (one value, one class)."""
+    x = Tensor(2.0, requires_grad=True)
+    assert x.softmax().item() == 1.0
+    assert x.softmax(axis=axis).item() == 1.0
+    assert x.log_softmax(axis=axis).item() == 0.0
+    assert x.argmax(axis=axis).item() == 0
+    x.softmax(axis=axis).backward()
+    assert x.grad.item() == 0.0  # softmax of one value is 1 whatever the value
+
+
 def test_comparisons_give_boolean_tensors_outside_the_graph():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     for result, expected in [
@@ -522,6 +856,7 @@ EMPTY_PARAMS = {
         "index": np.array([], dtype=np.int64) if shape[0] == 0 else np.array([0, 0])
     },
     "broadcast_to": lambda shape: {"shape": (2, *shape)},
+    "expand": lambda shape: {"sizes": (2, *[-1] * len(shape)), "shape": (2, *shape)},
 }
 
 

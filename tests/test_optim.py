@@ -72,6 +72,16 @@ def adam_rule(lr, b1, b2, eps):
     return step
 
 
+def adamw_rule(lr, b1, b2, eps, weight_decay):
+    """PyTorch's AdamW order: decay the weights by lr * weight_decay first, then Adam."""
+    adam = adam_rule(lr, b1, b2, eps)
+
+    def step(w, g, s):
+        return adam(w - lr * weight_decay * w, g, s)
+
+    return step
+
+
 CASES = {
     "sgd": (lambda p: optim.SGD(p, lr=0.1), sgd_rule(0.1)),
     "sgd-weight-decay": (lambda p: optim.SGD(p, lr=0.1, weight_decay=0.01), sgd_rule(0.1, 0.01)),
@@ -89,6 +99,11 @@ CASES = {
         lambda p: optim.Adam(p, lr=0.1, betas=(0.5, 0.9), eps=1e-6),
         adam_rule(0.1, 0.5, 0.9, 1e-6),
     ),
+    "adamw": (lambda p: optim.AdamW(p, lr=0.01), adamw_rule(0.01, 0.9, 0.999, 1e-8, 0.01)),
+    "adamw-strong-decay": (
+        lambda p: optim.AdamW(p, lr=0.1, betas=(0.5, 0.9), eps=1e-6, weight_decay=0.3),
+        adamw_rule(0.1, 0.5, 0.9, 1e-6, 0.3),
+    ),
 }
 GRADIENT_OPTIMIZERS = [
     optim.SGD,
@@ -97,6 +112,7 @@ GRADIENT_OPTIMIZERS = [
     optim.AdaGrad,
     optim.RMSProp,
     optim.Adam,
+    optim.AdamW,
 ]
 SHAPES = [(3, 4), (5,), ()]
 
@@ -365,6 +381,8 @@ def test_negative_lr_is_an_error(cls):
         (lambda w: optim.Adam([w], eps=-1e-8), ValueError, "eps"),
         (lambda w: optim.RMSProp([w], alpha=1.5), ValueError, "alpha"),
         (lambda w: optim.AdaGrad([w], eps=-1.0), ValueError, "eps"),
+        (lambda w: optim.AdamW([w], weight_decay=-0.01), ValueError, "weight_decay"),
+        (lambda w: optim.AdamW([w], betas=(1.0, 0.9)), ValueError, "betas must be below 1"),
     ],
 )
 def test_bad_arguments_are_clear_errors(make, error, match):
@@ -409,6 +427,7 @@ SEED_OPTIMIZERS = {
     "AdaGrad": lambda p: optim.AdaGrad(p, lr=1.5),
     "RMSProp": lambda p: optim.RMSProp(p, lr=0.1),
     "Adam": lambda p: optim.Adam(p, lr=0.3),
+    "AdamW": lambda p: optim.AdamW(p, lr=0.3),
 }
 
 
@@ -570,3 +589,30 @@ def test_base_classes_name_the_method_a_subclass_must_write():
         NoProposal([w], lr=0.1).step(lambda: w.sum())  # noqa: PLW0108 (a closure)
     with pytest.raises(NotImplementedError, match=r"NoSchedule must implement lr_at\(epoch\)"):
         NoSchedule(optim.SGD([w], lr=0.1)).step()
+
+
+@pytest.mark.parametrize("cls", GRADIENT_OPTIMIZERS)
+@pytest.mark.parametrize("lr", [math.inf, -math.inf, math.nan, np.float32("inf")])
+def test_a_non_finite_lr_is_refused_by_the_constructor_and_load_state_dict(cls, lr):
+    w = tl.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: lr must be a finite number"):
+        cls([w], lr=lr)
+    opt = cls([w], lr=0.1)
+    state = opt.state_dict()
+    state["lr"] = lr
+    with pytest.raises(ValueError, match=rf"{cls.__name__}.load_state_dict: lr must be a finite"):
+        opt.load_state_dict(state)
+    assert opt.lr == 0.1
+
+
+def test_a_checkpoint_with_an_infinite_lr_changes_nothing(tmp_path):
+    model = nn.TwoLayerNet(2, 4, 3)
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    tl.save_checkpoint(tmp_path / "run.npz", model, opt)
+    arrays = tl.load(tmp_path / "run.npz")
+    text = arrays["checkpoint.json"].tobytes().decode().replace('"lr": 0.01', '"lr": Infinity')
+    arrays["checkpoint.json"] = np.frombuffer(text.encode(), dtype=np.uint8)
+    tl.save(arrays, tmp_path / "run.npz")
+    with pytest.raises(ValueError, match="lr must be a finite number, got inf"):
+        tl.load_checkpoint(tmp_path / "run.npz", model, opt)
+    assert opt.lr == 0.01

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tinygrad_lite import Tensor, datasets, nn, optim, plots, testfunctions
-from tinygrad_lite.testfunctions import anisotropic, saddle
+from tinygrad_lite.testfunctions import anisotropic, double_well, saddle
 
 pytest.importorskip("matplotlib", reason="the plot tests need the [plot] extra (matplotlib)")
 from matplotlib.collections import PathCollection
@@ -86,7 +86,7 @@ def test_optimizer_paths_one_panel_per_optimizer():
     fig = plots.plot_optimizer_paths(anisotropic, paths)
     axes = visible_axes(fig)
     assert len(axes) == 6
-    assert fig.get_suptitle() == "anisotropic: f(x, y) = x²/20 + y², 30 steps"
+    assert fig.get_suptitle() == "anisotropic: f(x, y) = x²/20 + y²"
     for ax, (name, path) in zip(axes, paths.items(), strict=True):
         assert ax.get_title().startswith(f"{name} (lr={anisotropic.lrs[name]:g}, f=")
         assert (ax.get_xlabel(), ax.get_ylabel()) == ("x", "y")
@@ -96,7 +96,30 @@ def test_optimizer_paths_one_panel_per_optimizer():
         assert ax.lines[1].get_xydata().tolist() == [[-7.0, 2.0]]
         assert any(type(c).__name__ == "QuadContourSet" for c in ax.get_children())
     final = anisotropic.value(*paths["SGD"][-1])
-    assert axes[0].get_title() == f"SGD (lr=0.95, f={final:.3g})"
+    assert axes[0].get_title() == f"SGD (lr=0.95, f={final:.3g})\n30 steps"
+
+
+def test_optimizer_paths_give_each_path_its_own_step_count_on_equal_scales():
+    short = testfunctions.optimize_path(anisotropic, lambda ps: optim.SGD(ps, lr=0.9), steps=5)
+    long = testfunctions.optimize_path(anisotropic, lambda ps: optim.SGD(ps, lr=0.1), steps=40)
+    fig = plots.plot_optimizer_paths(anisotropic, {"short": short, "long": long})
+    titles = [ax.get_title() for ax in visible_axes(fig)]
+    assert titles[0].endswith("\n5 steps")
+    assert titles[1].endswith("\n40 steps")
+    assert "steps" not in fig.get_suptitle()
+    for ax in visible_axes(fig):
+        assert ax.get_aspect() == 1.0  # one unit of x as long as one unit of y
+    width, height = fig.get_size_inches()
+    assert width > 2 * height  # the 20 x 10 window of the bowl, two panels side by side
+
+
+def test_optimizer_paths_take_wider_limits_and_mark_local_minima():
+    path = testfunctions.optimize_path(double_well, lambda ps: optim.SGD(ps, lr=0.1), steps=3)
+    fig = plots.plot_optimizer_paths(double_well, {"SGD": path}, xlim=(-4, 4), ylim=(-3, 3))
+    (ax,) = visible_axes(fig)
+    assert (ax.get_xlim(), ax.get_ylim()) == ((-4, 4), (-3, 3))
+    assert len(ax.lines) == 4  # the path, the start, the global and the local minimum
+    assert ax.lines[3].get_xydata().tolist() == [[1.0, 0.0]]
 
 
 def test_optimizer_paths_hide_unused_panels_and_mark_every_minimum():
@@ -191,6 +214,10 @@ def test_loss_slice_2d_is_an_image_centred_on_w_with_a_colour_bar():
     assert values[4, 0] == pytest.approx(loss(W - W1 + W2).item())  # row b = +1, column a = -1
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("a", "b")
     assert fig.axes[1].get_ylabel() == "L(W + a W₁ + b W₂)"
+    assert image.get_cmap().name == "viridis"  # perceptually uniform, not jet
+    (marker,) = ax.lines  # W itself, at the centre
+    assert marker.get_xydata().tolist() == [[0.0, 0.0]]
+    assert marker.get_label() == "W"
 
 
 # ---------------------------------------------------------------- activation histograms
@@ -211,6 +238,19 @@ def test_activation_histograms_one_panel_per_layer_and_row():
         assert not ax.texts  # zeros are counted like any value unless exclude_zeros=True
         assert len(ax.patches) == 12  # one bar per bin
         assert sum(p.get_height() for p in ax.patches) == 80  # every activation counted
+
+
+def test_activation_histograms_have_count_axes():
+    rng = np.random.default_rng(3)
+    fig = plots.plot_activation_histograms([rng.random(500) for _ in range(3)], bins=10)
+    assert fig.get_supylabel() == "count"
+    for ax in fig.axes:
+        counts = [p.get_height() for p in ax.patches]
+        ticks = ax.get_yticks()
+        assert len(ticks) >= 2  # a count axis, readable against the bars
+        assert ticks.min() <= 0
+        assert ticks.max() >= max(counts) * 0.5
+        assert any(label.get_text() for label in ax.get_yticklabels())
 
 
 def test_activation_histograms_can_leave_out_the_zeros_of_relu():

@@ -1,6 +1,8 @@
 """The README's Python examples run as written and print what their comments say."""
 
 import contextlib
+import importlib
+import inspect
 import io
 import re
 from pathlib import Path
@@ -37,3 +39,43 @@ def test_the_readme_examples_run_in_order_and_print_what_they_say(tmp_path, monk
     assert 0 <= loss.item() < 0.5
     X, y, Tensor = namespace["X"], namespace["y"], namespace["Tensor"]
     assert (model(Tensor(X)).argmax(axis=1).numpy() == y).mean() >= 0.95
+
+
+GLANCE_MODULES = [
+    "tinygrad_lite",
+    "tinygrad_lite.nn",
+    "tinygrad_lite.nn.functional",
+    "tinygrad_lite.nn.init",
+    "tinygrad_lite.optim",
+    "tinygrad_lite.optim.lr_scheduler",
+    "tinygrad_lite.data",
+    "tinygrad_lite.datasets",
+    "tinygrad_lite.train",
+    "tinygrad_lite.plots",
+    "tinygrad_lite.testfunctions",
+]
+
+
+def public_names(module) -> list[str]:
+    """`__all__` without the submodules, or else what the module itself defines."""
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [
+            name
+            for name, value in vars(module).items()
+            if not name.startswith("_") and getattr(value, "__module__", None) == module.__name__
+        ]
+    return [n for n in names if not inspect.ismodule(getattr(module, n))]
+
+
+@pytest.mark.parametrize("module_name", GLANCE_MODULES)
+def test_api_at_a_glance_names_every_public_name(module_name):
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## API at a glance\n")[1].split("\n## ")[0]
+    module = importlib.import_module(module_name)
+    missing = [
+        name
+        for name in public_names(module)
+        if not re.search(rf"`(\w+\.)*{re.escape(name)}[`(,]", section)
+    ]
+    assert missing == [], f"README's API at a glance lacks {module_name}: {missing}"

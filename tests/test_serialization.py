@@ -1,6 +1,12 @@
 """tl.save / tl.load: .npz round trips, atomic writes, and refusal of anything that needs pickle."""
 
+import contextlib
+import io
 import os
+import signal
+import stat
+import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -115,10 +121,110 @@ def test_saving_again_replaces_the_whole_file(tmp_path):
     assert_same_arrays(load(path), {"kept": np.full(1, 5.0)})
 
 
-def test_saved_file_is_readable_by_everyone(tmp_path):
+@contextlib.contextmanager
+def umask(mask):
+    previous = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_a_new_file_gets_the_mode_the_umask_gives(tmp_path, mask, mode):
+    path = tmp_path / "state.npz"
+    with umask(mask):
+        save({"w": np.ones(2)}, path)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_saving_over_a_file_keeps_its_mode(tmp_path):
     path = tmp_path / "state.npz"
     save({"w": np.ones(2)}, path)
-    assert path.stat().st_mode & 0o777 == 0o644
+    path.chmod(0o600)  # a private checkpoint stays private
+    with umask(0o022):
+        save({"w": np.zeros(2)}, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert_same_arrays(load(path), {"w": np.zeros(2)})
+
+
+def test_swapped_arguments_are_named(tmp_path):
+    with pytest.raises(TypeError, match=r"got the path '.*m.npz'; the state comes first"):
+        save(str(tmp_path / "m.npz"), {"w": np.ones(2)})
+    with pytest.raises(TypeError, match=r"got the path .*; the state comes first"):
+        save(tmp_path / "m.npz", {"w": np.ones(2)})
+    assert files_in(tmp_path) == []
+
+
+# A child process that saves over an existing file and stops in the middle of writing,
+# so that the test can signal it there. Its np.savez writes half a zip, then waits.
+SLOW_SAVE = """
+import sys, time
+import numpy as np
+from tinygrad_lite.serialization import save
+
+path = sys.argv[1]
+save({"w": np.arange(5.0)}, path)
+
+def savez_slowly(fh, *args, **kwargs):
+    fh.write(b"PK\x03\x04" + bytes(1000))
+    fh.flush()
+    print("writing", flush=True)
+    time.sleep(60)
+
+np.savez = savez_slowly
+save({"w": np.zeros(5)}, path)
+"""
+
+
+def start_slow_save(path):
+    child = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SAVE, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout.readline() == "writing\n"
+    return child
+
+
+def wait_for(child):
+    """The child's exit code once it has ended (negative: the signal that ended it)."""
+    code = child.wait(timeout=30)
+    child.stdout.close()
+    return code
+
+
+def temp_files(folder):
+    return [name for name in files_in(folder) if ".tmp-" in name]
+
+
+def test_sigterm_mid_save_removes_the_temp_file_and_ends_the_process(tmp_path):
+    path = tmp_path / "model.npz"
+    child = start_slow_save(path)
+    assert len(temp_files(tmp_path)) == 1  # the half-written file is there
+    child.send_signal(signal.SIGTERM)
+    assert wait_for(child) == -signal.SIGTERM  # ended by SIGTERM, as before
+    assert files_in(tmp_path) == ["model.npz"]
+    assert_same_arrays(load(path), {"w": np.arange(5.0)})
+
+
+def test_the_next_save_removes_what_a_sigkilled_save_left(tmp_path):
+    path = tmp_path / "model.npz"
+    child = start_slow_save(path)
+    child.kill()  # SIGKILL cannot be caught: the temporary file stays
+    assert wait_for(child) == -signal.SIGKILL
+    (left,) = temp_files(tmp_path)
+    assert left.startswith(f".model.npz.tmp-{child.pid}-")
+    other = tmp_path / f".other.npz.tmp-{child.pid}-x.npz"  # another target's: not ours
+    other.write_bytes(b"")
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:  # a save still running in a live process keeps its file
+        live = tmp_path / f".model.npz.tmp-{running.pid}-y.npz"
+        live.write_bytes(b"")
+        save({"w": np.ones(5)}, path)
+        assert temp_files(tmp_path) == sorted([live.name, other.name])
+    finally:
+        running.kill()
+        running.wait()
+    assert_same_arrays(load(path), {"w": np.ones(5)})
 
 
 def files_in(folder):
@@ -259,3 +365,17 @@ def test_pickled_object_array_is_refused_and_never_unpickled(tmp_path):
     with np.load(path, allow_pickle=True) as npz:
         npz["evil"]
     assert marker.is_dir()
+
+
+def test_read_errors_say_what_is_wrong_not_pickle(tmp_path):
+    path = tmp_path / "short.npz"
+    buffer = io.BytesIO()
+    header = {"descr": "<f8", "fortran_order": False, "shape": (100,)}
+    np.lib.format.write_array_header_1_0(buffer, header)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("w.npy", buffer.getvalue() + bytes(80))  # 10 of the 100 floats
+    with pytest.raises(
+        ValueError, match=r"'w' .* truncated .* needs 800 bytes, the file holds 80"
+    ) as info:
+        load(path)
+    assert "pickle" not in str(info.value)

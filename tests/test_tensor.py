@@ -2,8 +2,11 @@
 
 import math
 
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import given
 
 import tinygrad_lite as tl
 from tinygrad_lite import Tensor
@@ -65,7 +68,7 @@ def test_python_scalars_take_the_tensor_dtype():
 def test_integer_tensors_with_scalars():
     labels = Tensor([1, 2, 3])
     assert (labels + 1).dtype == np.int64
-    assert (labels * 0.5).dtype.kind == "f"  # NumPy's promotion of int64 with a float
+    assert (labels * 0.5).dtype == np.float32  # the default float dtype, as in PyTorch
 
 
 def test_float32_stays_float32_through_every_op_and_backward():
@@ -78,6 +81,58 @@ def test_float32_stays_float32_through_every_op_and_backward():
     z.backward()
     assert x.grad.dtype == np.float32
     assert w.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("method", "dtype"),
+    [("float", np.float32), ("double", np.float64), ("long", np.int64), ("int", np.int32)],
+)
+@pytest.mark.parametrize("source", [np.float32, np.float64, np.int64, np.int32, np.bool_])
+def test_float_double_long_int_convert_as_in_pytorch(method, dtype, source):
+    values = np.array([-1.75, 0.0, 2.5]).astype(source)
+    t = Tensor(values)
+    converted = getattr(t, method)()
+    assert converted.dtype == dtype
+    np.testing.assert_array_equal(converted.data, values.astype(dtype))  # -1.75 -> -1: toward 0
+    assert t.to(dtype).dtype == dtype
+    assert (converted is t) == (source == dtype)  # already that dtype: the tensor itself
+
+
+@given(
+    values=hnp.arrays(
+        np.float64, hnp.array_shapes(max_dims=3, max_side=4), elements=st.floats(-3, 3)
+    ),
+    target=st.sampled_from([np.float32, np.float64]),
+    source=st.sampled_from([np.float32, np.float64]),
+    data=st.data(),
+)
+def test_a_float_cast_is_an_op_whose_gradient_comes_back_in_the_source_dtype(
+    values, target, source, data
+):
+    x = Tensor(values.astype(source), requires_grad=True)
+    y = x.to(target)
+    assert y.dtype == target
+    assert (y.grad_fn is None) == (source == target)
+    upstream = data.draw(hnp.arrays(np.float64, values.shape, elements=st.floats(-2, 2)))
+    (y * Tensor(upstream.astype(target))).sum().backward()
+    assert x.grad.dtype == source
+    # d cast(x)/dx = 1: the gradient is the upstream gradient, rounded to the source dtype
+    np.testing.assert_array_equal(x.grad.data, upstream.astype(target).astype(source))
+
+
+def test_a_float_cast_has_second_derivatives():
+    x = Tensor(1.5, requires_grad=True)
+    (gx,) = tl.grad(x.double() ** 3, [x], create_graph=True)  # 3 x**2, in float32
+    assert gx.dtype == np.float32
+    gx.backward()
+    assert x.grad.item() == pytest.approx(9.0)  # 6 x
+    assert x.grad.dtype == np.float32
+
+
+def test_a_cast_to_integers_leaves_the_graph():
+    x = Tensor([1.5, 2.5], requires_grad=True)
+    assert not x.long().requires_grad
+    assert x.long().grad_fn is None
 
 
 # ---------------------------------------------------------------- construction errors

@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 import tinygrad_lite as tl
 from tinygrad_lite import Tensor, optim, testfunctions
-from tinygrad_lite.testfunctions import OBJECTIVES, OPTIMIZERS, anisotropic, rosenbrock, saddle
+from tinygrad_lite.testfunctions import (
+    OBJECTIVES,
+    OPTIMIZERS,
+    anisotropic,
+    double_well,
+    rosenbrock,
+    saddle,
+)
 
 coordinate = st.floats(-3.0, 3.0, allow_nan=False)
 
@@ -20,6 +27,10 @@ def hand_gradient(name, x, y):
         return np.array([x / 10, 2 * y])
     if name == "saddle":
         return np.array([2 * x, y**3 - y])
+    if name == "double_well":
+        g = x**4 - x**3 / 3 - 2 * x**2 + x + 5 / 3 + y**2
+        outer = (1 - np.tanh(g / 4) ** 2) / 4  # d tanh(g/4)/dg
+        return outer * np.array([4 * x**3 - x**2 - 4 * x + 1, 2 * y])
     return np.array([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
 
 
@@ -142,3 +153,38 @@ def test_get():
     assert testfunctions.get("rosenbrock") is rosenbrock
     with pytest.raises(ValueError, match="anisotropic, saddle, rosenbrock"):
         testfunctions.get("himmelblau")
+
+
+def test_double_well_has_a_global_and_a_local_minimum_and_a_ridge_between():
+    assert double_well.value(-1, 0) == 0.0
+    assert double_well.value(1, 0) == pytest.approx(math.tanh(1 / 3), rel=1e-15)
+    assert double_well.local_minima == ((1.0, 0.0),)
+    for x, y in (*double_well.minima, *double_well.local_minima, (0.25, 0.0)):
+        np.testing.assert_array_equal(hand_gradient("double_well", x, y), 0.0)
+
+    def f(p):
+        return double_well(p[0], p[1])
+
+    for point in ((-1.0, 0.0), (1.0, 0.0)):  # both minima: curved up in every direction
+        assert (np.linalg.eigvalsh(tl.hessian(f, np.array(point)).numpy()) > 0).all()
+    ridge = np.linalg.eigvalsh(tl.hessian(f, np.array([0.25, 0.0])).numpy())
+    assert ridge[0] < 0 < ridge[1]  # the ridge point is a saddle: down along x, up along y
+
+
+@pytest.mark.parametrize(("start", "end"), [((0.6, 1.5), (1.0, 0.0)), ((-0.1, -1.5), (-1.0, 0.0))])
+def test_double_well_gradient_descent_ends_in_the_basin_it_starts_in(start, end):
+    path = testfunctions.optimize_path(
+        double_well, lambda ps: optim.SGD(ps, lr=0.1), steps=500, start=start
+    )
+    np.testing.assert_allclose(path[-1], end, atol=1e-3)
+
+
+def test_double_well_plateau_barely_moves_then_drops():
+    x, y = 2.3, 0.0
+    assert np.linalg.norm(hand_gradient("double_well", x, y)) < 0.01
+    path = testfunctions.optimize_path(
+        double_well, lambda ps: optim.SGD(ps, lr=0.1), steps=300, start=(x, y)
+    )
+    losses = [double_well.value(*p) for p in path]
+    assert losses[0] - losses[50] < 0.01  # fifty steps on the plateau: the loss hardly changes
+    assert losses[-1] == pytest.approx(math.tanh(1 / 3), abs=1e-6)  # then the local minimum

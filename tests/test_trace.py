@@ -115,11 +115,88 @@ def test_formula_comes_from_the_docstring_and_local_value_only_where_cheap():
     total, matmul = trace
     assert (
         matmul.formula
-        == "d(x@y)/dx = grad @ y.T, d(x@y)/dy = x.T @ grad (both operands at least 2-D)"
+        == "d(A@B)/dA = grad @ B.T, d(A@B)/dB = A.T @ grad (a 1-D A is a row, a 1-D B a column)"
     )
     assert all(g.local is None for g in matmul.inputs)  # not elementwise: no single number
     assert all(g.local is None for g in total.inputs)  # a reduction on 4 elements
     assert matmul.inputs[0].gradient == pytest.approx(np.ones((2, 2)) @ b.data.T)
+
+
+def test_local_derivatives_use_the_operands_names_not_x_and_y():
+    """y = tanh(x*w + b) printed d(x+y)/dx and d(x*y)/dx = y, clashing with the user's own
+    x and y (issue 15): the formulas now name the real operands."""
+    x, w, b = leaf(2.0, "x", requires_grad=False), leaf(-3.0, "w"), leaf(7.0, "b")
+    y = (w * x + b).tanh()
+    y.name = "y"
+    tanh, add, mul = trace_backward(y)
+    assert mul.formula == "d(w*x)/dw = x, d(w*x)/dx = w"
+    assert add.formula == "d(t1+b)/dt1 = 1, d(t1+b)/db = 1"  # w*x has no name: its label
+    assert tanh.formula == "d tanh(t2)/dt2 = 1 - out**2"
+    text = str(trace_backward(y))
+    assert "d(x*y)" not in text
+    assert "d(x+y)" not in text
+    # outside a trace (graph edges, anomaly messages) an unnamed operand is a, b, ...
+    assert tl.trace.describe_local(add.fn) == "d(a+b)/da = 1, d(a+b)/db = 1"
+    unnamed = tl.Tensor(1.0, requires_grad=True) * leaf(2.0, "a")
+    assert tl.trace.describe_local(unnamed.grad_fn) == "d(b*a)/db = a, d(b*a)/da = b"
+
+
+@pytest.mark.parametrize(
+    ("make", "formula"),
+    [
+        (lambda x, w: x @ w, "d(x@W1)/dx = grad @ W1.T, d(x@W1)/dW1 = x.T @ grad (a 1-D x"),
+        (lambda x, w: tl.nn.functional.linear(x, w, leaf(np.zeros(2), "fc.bias")),
+         ("d(x@W1+fc.bias)/dx = grad @ W1.T, d(x@W1+fc.bias)/dW1 = x.T @ grad, "
+          "d(x@W1+fc.bias)/d(fc.bias) = sum of the rows of grad")),
+        (lambda x, w: (x.sum() ** w.sum()),
+         "d(a**b)/da = b * a**(b-1) (0 where b = 0), d(a**b)/db"),
+    ],
+)  # fmt: skip
+def test_formulas_of_other_ops_name_their_operands(make, formula):
+    x = leaf(np.ones((3, 2)), "x")
+    w = leaf(np.ones((2, 2)), "W1")
+    out = make(x, w)
+    assert tl.trace.describe_local(out.grad_fn).startswith(formula)
+
+
+def test_names_that_are_expressions_are_bracketed_only_where_they_could_be_misread():
+    """The graph command names each tensor by its sub-expression, e.g. "x * w + b"."""
+    z = leaf(1.0, "x * w + b")
+    assert tl.trace.describe_local(z.tanh().grad_fn) == (
+        "d tanh(x * w + b)/d(x * w + b) = 1 - out**2"
+    )
+    assert tl.trace.describe_local((z * leaf(2.0, "k")).grad_fn) == (
+        "d((x * w + b)*k)/d(x * w + b) = k, d((x * w + b)*k)/dk = (x * w + b)"
+    )
+
+
+def test_the_printout_says_the_trace_was_the_backward_pass_and_a_second_one_doubles():
+    """trace_backward(y) then y.backward() counts every gradient twice (API.md: the trace
+    accumulates and keeps the graph, as backward(retain_graph=True)); the printout says so
+    where the student reads the result, and the numbers show it."""
+    x = leaf(3.0, "x")
+    y = x * x
+    y.name = "y"
+    text = str(trace_backward(y))
+    assert text.endswith(
+        "This was the backward pass: the gradients above were added into .grad, as "
+        "y.backward() does.\nCalling y.backward() as well would add them a second time "
+        "(doubled); call zero_grad() first to start over."
+    )
+    assert x.grad.item() == 6.0
+    y.backward(retain_graph=True)
+    assert x.grad.item() == 12.0  # what the printout warned about
+    x.zero_grad()
+    y.backward()  # the graph was kept: after zero_grad the usual backward gives 6 again
+    assert x.grad.item() == 6.0
+
+
+def test_frames_are_not_the_backward_pass_and_do_not_say_so():
+    x = leaf(3.0, "x")
+    y = x * x
+    frames_trace = tl.trace.record_backward(y, accumulate=False)
+    assert "This was the backward pass" not in str(frames_trace)
+    assert x.grad is None
 
 
 def test_zero_upstream_shows_no_local_value():

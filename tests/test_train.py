@@ -317,3 +317,54 @@ def test_two_layer_net_reaches_95_percent_on_the_spiral():
     _, accuracy = evaluate(model, nn.CrossEntropyLoss(), DataLoader(X, y, batch_size=len(X)))
     assert accuracy >= 0.95
     assert history.loss[-1] < 0.2 * history.loss[0]
+
+
+# ------------------------------------------------------------------ modes
+
+
+class ModeSpy(nn.Module):
+    """Records, on every forward, whether it was in training mode and recording a graph."""
+
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.Linear(2, 3)
+        self.calls = []
+
+    def forward(self, x):
+        self.calls.append((len(x), self.training, tl.is_grad_enabled()))
+        return self.layer(x)
+
+
+def test_fit_trains_in_train_mode_and_validates_in_eval_mode_without_a_graph():
+    tl.manual_seed(0)
+    X, y = tl.datasets.spiral(n_per_class=10)
+    model = ModeSpy().eval()  # fit must switch it back to training mode itself
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.SGD(model.parameters(), lr=0.1),
+        DataLoader(X, y, batch_size=10, seed=0),  # 3 training batches of 10
+        epochs=2,
+        val_loader=DataLoader(X[:6], y[:6], batch_size=6, shuffle=False),  # 1 batch of 6
+        progress=False,
+    )
+    train_call, val_call = (10, True, True), (6, False, False)
+    assert model.calls == [train_call] * 3 + [val_call] + [train_call] * 3 + [val_call]
+    assert model.training  # evaluate puts the mode back
+
+
+def test_fit_with_dropout_reaches_good_accuracy_and_leaves_the_model_in_train_mode():
+    tl.manual_seed(0)
+    X, y = tl.datasets.spiral(n_per_class=40)
+    model = nn.Sequential(nn.Linear(2, 64), nn.ReLU(), nn.Dropout(0.1), nn.Linear(64, 3))
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.Adam(model.parameters(), lr=0.02),
+        DataLoader(X, y, batch_size=30, seed=0),
+        epochs=60,
+        val_loader=DataLoader(X, y, batch_size=len(X), shuffle=False),
+        progress=False,
+    )
+    assert history.val_accuracy[-1] > 0.9
+    assert model[2].training

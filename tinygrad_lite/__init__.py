@@ -18,6 +18,7 @@ from tinygrad_lite.checkpoint import load_checkpoint, save_checkpoint
 from tinygrad_lite.custom import custom_op
 from tinygrad_lite.dtypes import get_default_dtype, set_default_dtype
 from tinygrad_lite.explore import Explorer, explore
+from tinygrad_lite.functions import cat, maximum, minimum, stack, where
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck, gradcheck_report, numerical_grad
 from tinygrad_lite.graph import backward_frames, draw_graph
 from tinygrad_lite.higher_order import grad, gradgradcheck, hessian, hvp
@@ -34,6 +35,7 @@ __all__ = [
     "StaticGraph",
     "Tensor",
     "backward_frames",
+    "cat",
     "custom_op",
     "data",
     "datasets",
@@ -52,6 +54,8 @@ __all__ = [
     "load",
     "load_checkpoint",
     "manual_seed",
+    "maximum",
+    "minimum",
     "nn",
     "no_grad",
     "numerical_grad",
@@ -59,6 +63,8 @@ __all__ = [
     "save",
     "save_checkpoint",
     "set_default_dtype",
+    "stack",
     "trace_backward",
     "train",
+    "where",
 ]

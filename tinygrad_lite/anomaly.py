@@ -14,7 +14,7 @@ local derivative, the shapes, the first bad element, where the op was created (t
 line of your code, and the module it ran in) and what usually fixes it::
 
     >>> import numpy as np, tinygrad_lite as tl
-    >>> x = tl.Tensor([1.0, 0.0], requires_grad=True)
+    >>> x = tl.Tensor([1.0, 0.0], requires_grad=True, name="x")
     >>> with tl.detect_anomaly(), np.errstate(divide="ignore"):  # doctest: +ELLIPSIS
     ...     y = x.sqrt().sum()      # sqrt(0) = 0 is fine ...
     ...     y.backward()            # ... but d sqrt(x)/dx = 1 / (2 sqrt(x)) is not

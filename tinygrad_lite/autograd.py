@@ -237,8 +237,8 @@ def _count_consumers(root: Any) -> None:
         if fn.freed:
             raise RuntimeError(
                 f"backward through the graph a second time: the values {fn.name} saved for "
-                "backward were freed after the first backward. Pass retain_graph=True to the "
-                "first backward() if you need to run backward twice."
+                "backward were freed when an earlier backward pass through it finished. Pass "
+                "retain_graph=True to the first backward() if you need to run backward twice."
             )
         for parent in fn.inputs:
             if parent._requires_grad:
@@ -290,7 +290,7 @@ def run_backward(
         for tensor in reverse topological order:   # a tensor comes after all its consumers
             grad = grads.pop(tensor)
             if tensor is a leaf:
-                tensor.grad += grad
+                tensor.grad += grad                # (done once the whole pass has run)
             else:                                  # the chain rule, one op at a time
                 fn = tensor.grad_fn
                 for parent, g in zip(fn.inputs, fn.backward(grad, *fn.inputs, tensor)):
@@ -306,6 +306,12 @@ def run_backward(
     )
     wanted = {t: i for i, t in enumerate(inputs)} if inputs is not None else None
     found: list[Any] = [None] * len(inputs) if inputs is not None else []
+    # What the pass leaves behind, done only once it has run to the end: the gradients to add
+    # into .grad, as (tensor, gradient, owned), and the ops whose saved values are released.
+    # A pass that stops half-way (an op's backward raises, Ctrl-C) then changes nothing: no
+    # partial gradient that a retry would count twice, no graph freed by a pass that failed.
+    into_grad: list[tuple[Any, Any, bool]] = []
+    ran: list[Function] = []
     previous_mode = _state.grad_enabled  # as `with _grad_mode(create_graph):`, minus its cost
     _state.grad_enabled = create_graph
     try:
@@ -315,15 +321,20 @@ def run_backward(
             try:
                 _count_consumers(root)
                 if plain:
-                    _plain_backward_loop(root, gradient, retain_graph, wrap)
+                    _plain_backward_loop(root, gradient, into_grad, ran)
                 else:
                     _backward_loop(
-                        root, gradient, retain_graph, create_graph, wrap, wanted, found,
-                        on_step, keep_all_grads,
+                        root, gradient, create_graph, wanted, found, on_step, keep_all_grads,
+                        into_grad, ran,
                     )  # fmt: skip
             except BaseException:
                 _reset_counts(root)  # a later backward must not see half-used counts
                 raise
+            for tensor, grad, owned in into_grad:
+                _accumulate_into(tensor, grad, create_graph, wrap, owned)
+            if not retain_graph:
+                for fn in ran:
+                    fn.release()
     finally:
         _state.grad_enabled = previous_mode
     return tuple(found) if inputs is not None else None
@@ -333,7 +344,9 @@ def run_backward(
 _backward_lock = threading.RLock()
 
 
-def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Callable) -> None:
+def _plain_backward_loop(
+    root: Any, gradient: Any, into_grad: list[tuple[Any, Any, bool]], ran: list[Function]
+) -> None:
     """The body of :func:`run_backward` for the usual ``loss.backward()``.
 
     Kahn's order: a tensor is popped from ``ready`` once every op that consumes it has sent
@@ -344,6 +357,9 @@ def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Cal
     Gradient arrays that only this loop holds ("owned", ``tensor._owns_grad_sum``: an op's
     fresh result, or a sum made here) are reused: added into in place, written over by a
     one-input op's ``backward_in_place``, and kept as a leaf's ``.grad`` without a copy.
+
+    The loop writes no ``.grad`` and frees nothing: it lists the gradients for ``.grad`` in
+    ``into_grad`` and the ops it ran in ``ran``, for :func:`run_backward` to finish with.
     """
     root._grad_sum = gradient
     root._owns_grad_sum = False  # the seed may be the caller's array: never add into it
@@ -358,14 +374,11 @@ def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Cal
                 _release_parents(fn, ready)
             continue
         if fn is None:  # a leaf: every gradient it will get has arrived
-            if mine and tensor.grad is None and grad.dtype == tensor.data.dtype:
-                tensor.grad = wrap(grad)  # the usual case of _accumulate_into, without the call
-            else:
-                _accumulate_into(tensor, grad, False, wrap, mine)
+            into_grad.append((tensor, grad, mine))
             continue
         if tensor.retains_grad:
-            _accumulate_into(tensor, grad, False, wrap, mine)
-            mine = False  # it may now be that tensor's .grad
+            into_grad.append((tensor, grad, mine))
+            mine = False  # it may become that tensor's .grad: never write into it
 
         # the chain rule: fn.backward(grad, *input arrays, output array)
         parents = fn.inputs
@@ -383,8 +396,7 @@ def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Cal
             input_grads = fn.backward(grad, *[t.data for t in parents], tensor.data)
         if len(input_grads) != len(parents):
             _wrong_count(fn, input_grads)
-        if not retain_graph:
-            fn.release()
+        ran.append(fn)
 
         fresh = fn.returns_new_arrays
         # Indexing rather than zip(parents, input_grads, strict=False): zip called with a
@@ -416,13 +428,13 @@ def _plain_backward_loop(root: Any, gradient: Any, retain_graph: bool, wrap: Cal
 def _backward_loop(
     root: Any,
     gradient: Any,
-    retain_graph: bool,
     create_graph: bool,
-    wrap: Callable[[np.ndarray], Any],
     wanted: dict[Any, int] | None,
     found: list[Any],
     on_step: Callable[[Any, Function, Any, tuple[Any, ...]], None] | None,
     keep_all_grads: bool,
+    into_grad: list[tuple[Any, Any, bool]],
+    ran: list[Function],
 ) -> None:
     """The body of :func:`run_backward` when something asks for more than ``.grad`` of leaves.
 
@@ -446,7 +458,7 @@ def _backward_loop(
             if tensor in wanted:
                 found[wanted[tensor]] = grad
         elif fn is None or tensor.retains_grad or keep_all_grads:
-            _accumulate_into(tensor, grad, create_graph, wrap)
+            into_grad.append((tensor, grad, False))
         if fn is None:
             continue
 
@@ -461,8 +473,7 @@ def _backward_loop(
             _wrong_count(fn, input_grads)
         if anomaly is not None:
             anomaly.after_backward(tensor, fn, grad, input_grads)
-        if not retain_graph:
-            fn.release()
+        ran.append(fn)
 
         reduced = []  # the input gradients, summed to each input's shape (what on_step sees)
         for parent, g in zip(parents, input_grads, strict=False):  # counted above

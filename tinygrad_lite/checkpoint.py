@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
 from tinygrad_lite import random as tl_random
+from tinygrad_lite.arguments import a_or_an
 from tinygrad_lite.serialization import load, save
 
 __all__ = ["load_checkpoint", "save_checkpoint"]
@@ -68,6 +69,7 @@ def save_checkpoint(
     >>> tl.load_checkpoint(path, model, opt)
     {'epoch': 3}
     """
+    _check_path_first("save_checkpoint", path)
     arrays: dict[str, np.ndarray] = {f"model.{k}": v for k, v in model.state_dict().items()}
     header: dict[str, Any] = {
         "format": FORMAT,
@@ -87,8 +89,8 @@ def save_checkpoint(
                 numbers[key] = value.item() if isinstance(value, np.generic) else value
             else:
                 raise TypeError(
-                    f"save_checkpoint: the {part} state {key!r} is a {type(value).__name__}; "
-                    "only arrays and numbers can be stored"
+                    f"save_checkpoint: the {part} state {key!r} is "
+                    f"{a_or_an(type(value).__name__)}; only arrays and numbers can be stored"
                 )
         header[part] = {"class": type(owner).__name__, "numbers": numbers}
     try:
@@ -122,6 +124,7 @@ def load_checkpoint(
     >>> tl.load_checkpoint(path, fresh)["losses"]
     [0.9, 0.5]
     """
+    _check_path_first("load_checkpoint", path)
     arrays = load(path)
     header = _read_header(arrays, path)
     parts: dict[str, dict[str, Any]] = {"model": {}, "optimizer": {}, "scheduler": {}}
@@ -142,8 +145,9 @@ def load_checkpoint(
             )
         if saved["class"] != type(owner).__name__:
             raise ValueError(
-                f"load_checkpoint: '{path}' holds the state of a {saved['class']} {part}, not "
-                f"of a {type(owner).__name__}; create a {saved['class']} to resume this run"
+                f"load_checkpoint: '{path}' holds the state of {a_or_an(saved['class'])} "
+                f"{part}, not of {a_or_an(type(owner).__name__)}; create "
+                f"{a_or_an(saved['class'])} to resume this run"
             )
         parts[part].update(saved["numbers"])
 
@@ -160,7 +164,18 @@ def load_checkpoint(
     return header["extra"]
 
 
+def _check_path_first(fn: str, path: Any) -> None:
+    """Refuse a `path` that is not one (``tl.save`` takes the state first, checkpoints the
+    path first, so the two get swapped)."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(
+            f"{fn}: the first argument is the file path, got a {type(path).__name__}; the path "
+            f"comes first, then the model: tl.{fn}('run.npz', model, optimizer, scheduler)"
+        )
+
+
 def _read_header(arrays: dict[str, np.ndarray], path: Any) -> dict[str, Any]:
+    """The checkpoint's JSON header, every field checked (before anything is restored)."""
     raw = arrays.pop(HEADER, None)
     if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
         raise ValueError(
@@ -171,14 +186,53 @@ def _read_header(arrays: dict[str, np.ndarray], path: Any) -> dict[str, Any]:
         header = json.loads(raw.tobytes().decode())
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"load_checkpoint: '{path}' has a corrupt {HEADER}: {error}") from None
+    except RecursionError:
+        raise ValueError(
+            f"load_checkpoint: '{path}' has a corrupt {HEADER}: its JSON is nested too deeply"
+        ) from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ValueError(f"load_checkpoint: '{path}' is not a {FORMAT}")
-    if header.get("version") != VERSION:
+    version = header.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        _malformed(path, "version", "an integer", version)
+    if version != VERSION:
         raise ValueError(
-            f"load_checkpoint: '{path}' is a version {header.get('version')} checkpoint; this "
+            f"load_checkpoint: '{path}' is a version {version} checkpoint; this "
             f"tinygrad_lite reads version {VERSION}"
         )
+    if not isinstance(header.get("model"), str):
+        _malformed(path, "model", "the model's class name", header.get("model"))
+    if not isinstance(header.get("extra"), dict):
+        _malformed(path, "extra", "a dict of the keyword values", header.get("extra"))
+    probe = type(tl_random.generator().bit_generator)()  # a scratch generator to try it on
+    try:
+        probe.state = header.get("rng")
+    except (TypeError, ValueError, KeyError, OverflowError):
+        _malformed(path, "rng", "a random generator state", header.get("rng"))
+    for part in _PARTS:
+        saved = header.get(part)
+        if saved is None:
+            continue
+        if not isinstance(saved, dict) or not isinstance(saved.get("class"), str):
+            _malformed(path, part, 'a dict with the "class" name and "numbers"', saved)
+        numbers = saved.get("numbers")
+        if not isinstance(numbers, dict) or not all(
+            isinstance(v, int | float) for v in numbers.values()
+        ):
+            _malformed(path, f"{part}.numbers", "a dict of numbers", numbers)
     return header
+
+
+def _malformed(path: Any, field: str, expected: str, got: Any) -> NoReturn:
+    try:
+        shown = repr(got)
+    except RecursionError:  # deeply nested JSON
+        shown = f"a deeply nested {type(got).__name__}"
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    raise ValueError(
+        f"load_checkpoint: '{path}' has a malformed {HEADER}: the field {field!r} must be "
+        f"{expected}, got {shown}; the file was damaged or not written by tl.save_checkpoint"
+    )
 
 
 def _snapshot(model: Any, optimizer: Any, scheduler: Any) -> tuple[Any, ...]:

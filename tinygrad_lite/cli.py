@@ -71,9 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a TwoLayerNet (2 -> hidden -> 3, ReLU) with softmax cross-entropy "
         "and Adam on the 3-class spiral; print the initial loss, the last epoch's "
         "diagnostics and the accuracies; write losses.csv, loss.png (with matplotlib), "
-        "weights.npz, the backprop graph (graph.dot, graph.svg with Graphviz) and, with "
-        "Graphviz, explorer.html (the first training step on 8 points, to step through in a "
-        "browser) to --out.",
+        "weights.npz, the backprop graph of the first batch before training, with every "
+        "gradient (graph.dot, graph.svg with Graphviz) and, with Graphviz, explorer.html (the "
+        "first training step on 8 points, to step through in a browser) to --out.",
     )
     demo.add_argument("--epochs", type=_positive_int, default=300, help="default: %(default)s")
     demo.add_argument(
@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         "parsed, never run as Python: it may use numbers, the declared names, + - * / ** @, "
         "unary minus and relu exp log tanh sigmoid sum mean. Anything else is refused with "
         "exit code 2; a math error (log of a negative, overflow) exits with code 1.",
-        epilog='example: tinygrad-lite graph "relu(x*w + b)" x=2 w=-3 b=1 -o graph.svg',
+        epilog='example: tinygrad-lite graph "relu(x*w + b)" x=2 w=-3 b=7 -o graph.svg',
     )
     graph.add_argument("expr", metavar="EXPR", help='an expression, e.g. "relu(x*w + b)"')
     graph.add_argument(
@@ -140,14 +140,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument(
         "--function",
-        choices=["anisotropic", "saddle", "rosenbrock"],
+        choices=["anisotropic", "saddle", "rosenbrock", "double_well"],
         default="anisotropic",
         help="anisotropic: x^2/20 + y^2 from (-7, 2); saddle: x^2 + y^4/4 - y^2/2 from "
-        "(-1.5, 0.001); rosenbrock: (1 - x)^2 + 100 (y - x^2)^2 from (-1.5, 2) "
+        "(-1.5, 0.001); rosenbrock: (1 - x)^2 + 100 (y - x^2)^2 from (-1.5, 2); "
+        "double_well: a tilted double well on a tanh plateau, from (2.3, 0.5) "
         "(default: %(default)s)",
     )
     compare.add_argument(
-        "--steps", type=_positive_int, help="default: the function's own (30, 60 or 1000)"
+        "--steps", type=_positive_int, help="default: the function's own (30, 60, 1000 or 200)"
     )
     compare.add_argument("-o", "--output", type=Path, help="write the figure: .png, .svg or .pdf")
     compare.set_defaults(run=_cmd_compare_optimizers, usage=compare.format_usage())
@@ -165,6 +166,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--seed", type=_non_negative_int, default=0, help="default: %(default)s")
     check.set_defaults(run=_cmd_gradcheck, usage=check.format_usage())
+
+    exercises = sub.add_parser(
+        "exercises",
+        help="list the backprop exercises, or grade a file of answers",
+        description="Without a subcommand, list the exercises in teaching order. "
+        "'check FILE.py' runs FILE.py in a separate Python process (its top level runs, as "
+        "on import), checks every function it defines that is named after an exercise, and "
+        "prints a verdict for each. Exit code 0 only if every one found passes (with --all: "
+        "and none is missing).",
+        epilog="example: tinygrad-lite exercises check my_answers.py",
+    )
+    exercises.set_defaults(run=_cmd_exercises_list)
+    exercises_sub = exercises.add_subparsers(dest="exercises_cmd", metavar="SUBCOMMAND")
+    grade = exercises_sub.add_parser(
+        "check", help="grade the exercise functions that FILE.py defines"
+    )
+    grade.add_argument("file", type=Path, metavar="FILE.py", help="the learner's Python file")
+    grade.add_argument(
+        "--all", action="store_true", help="fail if an exercise has no function in FILE.py"
+    )
+    grade.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=120.0,
+        help="seconds FILE.py may run (default: %(default)s)",
+    )
+    grade.set_defaults(run=_cmd_exercises_check, usage=grade.format_usage())
 
     return parser
 
@@ -216,6 +244,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     train_all = DataLoader(X_train, y_train, batch_size=len(X_train), shuffle=False)
     val_all = DataLoader(X_val, y_val, batch_size=len(X_val), shuffle=False)
+    # The graph is drawn from the first training batch before the first update, while the
+    # gradients are large; a loader with the same seed gives the same first batch.
+    first_batch = next(iter(DataLoader(X_train, y_train, batch_size=32, seed=args.seed)))
+    graph = _draw_first_batch(model, loss_fn, *first_batch)
 
     initial = (*evaluate(model, loss_fn, train_all), *evaluate(model, loss_fn, val_all))
     explorer = _write_explorer(out, model, loss_fn, X_train[:8], y_train[:8], hint)
@@ -246,7 +278,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         written.append(png)
     tl.save(model.state_dict(), out / "weights.npz")
     written.append(out / "weights.npz")
-    written += _write_graph(out, model, loss_fn, X_train[:4], y_train[:4], hint)
+    written += _write_graph(out, graph, hint)
     written += explorer
     for path in written:
         print(f"wrote: {path}")
@@ -292,23 +324,32 @@ def _plot_losses(path: Path, rows: list[tuple], hint: Callable[[str], None]) -> 
     return path
 
 
-def _write_graph(
-    out: Path, model: nn.Module, loss_fn: nn.Module, X: Any, y: Any, hint: Callable[[str], None]
-) -> list[Path]:
-    """The backprop graph of one small forward pass, with every gradient filled in."""
+def _draw_first_batch(model: nn.Module, loss_fn: nn.Module, X: tl.Tensor, y: tl.Tensor) -> Any:
+    """The backprop graph of the loss on one batch: every tensor, the parameters included,
+    with its value and its gradient. The model's gradients are cleared afterwards."""
     from tinygrad_lite.graph import draw_graph  # noqa: PLC0415 - only demo and graph draw
     from tinygrad_lite.trace import trace_backward  # noqa: PLC0415
 
-    loss = loss_fn(model(tl.Tensor(X, name="X")), tl.Tensor(y, name="y"))
+    loss = loss_fn(model(tl.Tensor(X.data, name="X")), tl.Tensor(y.data, name="y"))
+    loss.name = "loss"
     trace_backward(loss)
+    dot = draw_graph(loss)  # the labels take every .grad now, before zero_grad clears them
     model.zero_grad()
-    dot = draw_graph(loss)
+    return dot
+
+
+def _write_graph(out: Path, dot: Any, hint: Callable[[str], None]) -> list[Path]:
+    """graph.dot, and graph.svg when Graphviz is installed."""
     written = [out / "graph.dot"]
     written[0].write_text(dot.source)
     if shutil.which("dot") is None:
         hint("hint: install Graphviz (apt-get/brew/conda install graphviz) to also get graph.svg")
         return written
-    (out / "graph.svg").write_bytes(dot.pipe(format="svg"))
+    try:
+        svg = dot.pipe(format="svg")
+    except RuntimeError as err:  # dot failed (an OSError such as its timeout is caught in main)
+        raise CommandError(str(err)) from None
+    (out / "graph.svg").write_bytes(svg)
     return [*written, out / "graph.svg"]
 
 
@@ -372,7 +413,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
                 trace = explorer.trace  # the page's backward pass: the same steps
             else:
                 trace = trace_backward(root, gradient)
-    except (FloatingPointError, ValueError, TypeError) as err:
+    except (ArithmeticError, ValueError, TypeError) as err:  # overflow, x @ scalar, ...
         raise CommandError(f"cannot compute {args.expr!r}: {err}") from None
     if gradient is not None:
         print(f"(out has shape {root.shape}: backward starts from ones, as for out.sum())")
@@ -395,7 +436,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     else:
         try:
             rendered = dot.pipe(format=fmt)
-        except GraphvizNotFoundError as err:
+        except (GraphvizNotFoundError, RuntimeError) as err:  # no dot, or dot failed
             raise CommandError(str(err)) from None
         out.write_bytes(rendered)
     print(f"wrote: {out}")
@@ -442,7 +483,8 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
     from tinygrad_lite import opcheck  # noqa: PLC0415 - only this command uses it
 
     known = [c.name for c in opcheck.CHECKS]
-    unknown = [name for name in args.op or [] if name not in known]
+    known_keys = {opcheck.op_key(name) for name in known}  # --op Linear finds "linear"
+    unknown = [name for name in args.op or [] if opcheck.op_key(name) not in known_keys]
     if unknown:
         return _usage_error(args, f"unknown op {unknown[0]!r}; choose from: {', '.join(known)}")
     tl.manual_seed(args.seed)
@@ -450,3 +492,65 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
     print(opcheck.format_table(results))
     failed = [r for r in results if not r.first_order_ok or r.second_order_ok is False]
     return 1 if failed else 0
+
+
+# ---------------------------------------------------------------- exercises
+
+
+def _cmd_exercises_list(_args: argparse.Namespace) -> int:
+    from tinygrad_lite import exercises  # noqa: PLC0415 - only this command uses them
+
+    for number, exercise in enumerate(exercises.list(show=False), start=1):
+        print(f"{number:2d}. {exercise.name}: {exercise.summary}")
+    print(
+        "hint: in Python, ex.get(NAME).template is the function to fill in; "
+        "`tinygrad-lite exercises check FILE.py` grades a file",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_exercises_check(args: argparse.Namespace) -> int:
+    import json  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from tinygrad_lite.exercises.messages import text  # noqa: PLC0415
+
+    path: Path = args.file
+    if not path.is_file():
+        return _usage_error(args, f"{path}: no such file")
+    if path.suffix != ".py":
+        return _usage_error(args, f"{path}: expected a Python file (.py)")
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        command = [
+            sys.executable,
+            "-m",
+            "tinygrad_lite.exercises.grade",
+            str(path.resolve()),
+            str(report),
+        ]
+        try:
+            child = subprocess.run(
+                command, capture_output=True, text=True, timeout=args.timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise CommandError(
+                f"{path} did not finish within {args.timeout:g} s (an endless loop?); "
+                "raise the limit with --timeout"
+            ) from None
+        sys.stdout.write(child.stdout)
+        sys.stderr.write(child.stderr)
+        if not report.is_file():
+            raise CommandError(
+                f"{path} ended the process (exit code {child.returncode}) before the check finished"
+            )
+        result = json.loads(report.read_text(encoding="utf-8"))
+    if "error" in result or not result["checked"]:
+        return 1
+    if result["missing"]:
+        print(text("grade.missing", names=", ".join(result["missing"])))
+    if len(result["passed"]) < len(result["checked"]):
+        return 1
+    return 1 if args.all and result["missing"] else 0

@@ -13,6 +13,7 @@ gradient descent, `batch_size=1` stochastic gradient descent, anything between m
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,8 @@ import numpy as np
 from tinygrad_lite import arguments
 from tinygrad_lite.random import generator
 from tinygrad_lite.tensor import Tensor
+
+__all__ = ["DataLoader", "train_val_test_split"]
 
 
 def _as_array(a: Any) -> np.ndarray:
@@ -39,15 +42,32 @@ def _check_pair(X: np.ndarray, y: np.ndarray, fn: str) -> None:
         )
 
 
-def generator_for(seed: int | None) -> np.random.Generator:
+def generator_for(seed: int | None, fn: str = "tinygrad_lite") -> np.random.Generator:
     """A private generator for a seed (the same draws on every run), or the library
-    generator for None (so `tinygrad_lite.manual_seed` decides).
+    generator for None (so `tinygrad_lite.manual_seed` decides). `fn` names the caller
+    in the error for a seed that is not an int >= 0.
 
     >>> from tinygrad_lite.data import generator_for
     >>> generator_for(0).integers(100) == generator_for(0).integers(100)
     np.True_
     """
-    return generator() if seed is None else np.random.default_rng(seed)
+    if seed is None:
+        return generator()
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{fn}: seed must be an int >= 0 or None, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"{fn}: seed must be an int >= 0 or None, got {seed}")
+    return np.random.default_rng(int(seed))
+
+
+def _check_numeric(a: np.ndarray, name: str) -> None:
+    """Refuse what a Tensor cannot hold (strings, Python objects), before the first batch."""
+    if a.dtype.kind not in "biuf":
+        raise TypeError(
+            f"DataLoader: {name} has dtype {a.dtype}; batches are Tensors, which hold numbers. "
+            f"Convert it first, e.g. {name}.astype(np.float32), or turn string labels into "
+            "class indices with np.unique(y, return_inverse=True)[1]"
+        )
 
 
 class DataLoader:
@@ -80,10 +100,12 @@ class DataLoader:
         self.X = _as_array(X)
         self.y = _as_array(y)
         _check_pair(self.X, self.y, "DataLoader")
+        _check_numeric(self.X, "X")
+        _check_numeric(self.y, "y")
         self.batch_size = arguments.count(batch_size, "batch_size", "DataLoader")
         self.shuffle = shuffle
         self.drop_last = drop_last
-        self._own_rng = np.random.default_rng(seed) if seed is not None else None
+        self._own_rng = generator_for(seed, "DataLoader") if seed is not None else None
 
     def __len__(self) -> int:
         """The number of batches in one epoch."""
@@ -136,6 +158,6 @@ def train_val_test_split(
             f"train_val_test_split: val={val} and test={test} of {n} samples leave no "
             "training samples"
         )
-    order = generator_for(seed).permutation(n)
+    order = generator_for(seed, "train_val_test_split").permutation(n)
     parts = np.split(order, [n - n_val - n_test, n - n_test])
     return tuple((X[idx], y[idx]) for idx in parts)

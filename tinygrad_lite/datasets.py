@@ -9,12 +9,17 @@
 from __future__ import annotations
 
 import gzip
+import math
+import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from tinygrad_lite import arguments
 from tinygrad_lite.data import generator_for
+
+__all__ = ["mnist", "moons", "spiral"]
 
 
 def spiral(
@@ -32,7 +37,7 @@ def spiral(
     """
     arguments.count(n_per_class, "n_per_class", "spiral")
     arguments.count(n_classes, "n_classes", "spiral")
-    rng = generator_for(seed)
+    rng = generator_for(seed, "spiral")
     X = np.zeros((n_per_class * n_classes, 2), dtype=np.float32)
     y = np.zeros(n_per_class * n_classes, dtype=np.int64)
     for k in range(n_classes):
@@ -59,7 +64,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
         raise TypeError(f"moons: noise must be a number, got {type(noise).__name__}")
     if not noise >= 0:  # also refuses NaN
         raise ValueError(f"moons: noise is a standard deviation, a number >= 0; got {noise!r}")
-    rng = generator_for(seed)
+    rng = generator_for(seed, "moons")
     n_upper = n // 2
     n_lower = n - n_upper
     t_upper = np.linspace(0.0, np.pi, n_upper)
@@ -75,17 +80,18 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
 
 _IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions (count, rows, cols)
 _LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension (count)
+_N_CLASSES = 10
+_MAX_DEFLATE_RATIO = 1032  # deflate cannot expand one byte into more than ~1032
+_CHUNK = 1 << 20
 
 
-def _read_bytes(folder: Path, name: str) -> tuple[bytes, Path]:
-    """The contents of `name` or `name.gz` in `folder`."""
+def _find(folder: Path, name: str) -> Path:
+    """The file `name` or `name.gz` in `folder`."""
     for path in (folder / name, folder / f"{name}.gz"):
         if path.is_file():
-            try:
-                raw = path.read_bytes()
-                return (gzip.decompress(raw) if path.suffix == ".gz" else raw), path
-            except (OSError, EOFError) as exc:
-                raise ValueError(f"mnist: cannot read {path}: {exc}") from exc
+            return path
+        if path.exists():
+            raise ValueError(f"mnist: {path} is not a file (a folder?); expected an IDX file")
     raise FileNotFoundError(
         f"mnist: neither {folder / name} nor {folder / name}.gz exists; download the four "
         "MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
@@ -93,34 +99,67 @@ def _read_bytes(folder: Path, name: str) -> tuple[bytes, Path]:
     )
 
 
+def _read_exactly(fh: BinaryIO, n: int, path: Path, what: str) -> bytearray:
+    """`n` bytes of `fh`, read a chunk at a time (memory grows with what is really there)."""
+    data = bytearray()
+    while len(data) < n:
+        chunk = fh.read(min(_CHUNK, n - len(data)))
+        if not chunk:
+            raise ValueError(
+                f"mnist: {path} is truncated: {what} needs {n} bytes, found {len(data)}"
+            )
+        data += chunk
+    return data
+
+
 def _read_idx(folder: Path, name: str, magic: int) -> np.ndarray:
     """One IDX file: a big-endian header (magic number, then one int32 per dimension)
-    followed by the unsigned bytes of the array."""
-    raw, path = _read_bytes(folder, name)
+    followed by exactly the unsigned bytes the header promises. A ``.gz`` file is read
+    as a stream: the header is checked before anything else is decompressed."""
+    path = _find(folder, name)
+    gzipped = path.suffix == ".gz"
     n_dims = magic & 0xFF
-    header_size = 4 * (1 + n_dims)
-    if len(raw) < header_size:
-        raise ValueError(f"mnist: {path} is truncated ({len(raw)} bytes, no complete header)")
-    header = np.frombuffer(raw, dtype=">u4", count=1 + n_dims)
-    if header[0] != magic:
-        raise ValueError(
-            f"mnist: {path} has magic number {header[0]}, expected {magic}; "
-            "it is not an IDX file of this kind"
-        )
-    shape = tuple(int(d) for d in header[1:])
-    expected = header_size + int(np.prod(shape))
-    if len(raw) != expected:
-        problem = "is truncated" if len(raw) < expected else "has extra bytes"
-        raise ValueError(
-            f"mnist: {path} {problem}: header promises shape {shape}, so {expected} bytes, "
-            f"found {len(raw)}"
-        )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header_size).reshape(shape)
+    try:
+        with gzip.open(path, "rb") if gzipped else path.open("rb") as fh:
+            header = np.frombuffer(
+                _read_exactly(fh, 4 * (1 + n_dims), path, "the header"), dtype=">u4"
+            )
+            if header[0] != magic:
+                raise ValueError(
+                    f"mnist: {path} has magic number {header[0]}, expected {magic}; "
+                    "it is not an IDX file of this kind"
+                )
+            shape = tuple(int(d) for d in header[1:])
+            if 0 in shape:
+                raise ValueError(f"mnist: {path} has an empty dimension: shape {shape}")
+            count = math.prod(shape)  # a Python int: no overflow
+            on_disk = path.stat().st_size
+            most = on_disk * _MAX_DEFLATE_RATIO if gzipped else on_disk - 4 * (1 + n_dims)
+            if count > most:
+                kind = "gzip file can" if gzipped else "file does"
+                raise ValueError(
+                    f"mnist: {path} is truncated or its header is corrupt: the header promises "
+                    f"shape {shape} ({count:,} bytes), more than the {on_disk:,}-byte {kind} hold"
+                )
+            data = _read_exactly(fh, count, path, f"shape {shape}")
+            if fh.read(1):
+                raise ValueError(
+                    f"mnist: {path} has extra bytes after the {count:,} its header promises "
+                    f"(shape {shape})"
+                )
+    except (OSError, EOFError, zlib.error) as exc:  # a corrupt gzip stream
+        raise ValueError(f"mnist: cannot read {path}: {exc}") from exc
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape)
 
 
 def _read_split(folder: Path, prefix: str) -> tuple[np.ndarray, np.ndarray]:
     images = _read_idx(folder, f"{prefix}-images-idx3-ubyte", _IMAGES_MAGIC)
     labels = _read_idx(folder, f"{prefix}-labels-idx1-ubyte", _LABELS_MAGIC)
+    if labels.max() >= _N_CLASSES:
+        bad = int(np.argmax(labels >= _N_CLASSES))
+        raise ValueError(
+            f"mnist: {prefix} label {bad} is {labels[bad]}; MNIST labels are digits 0-9"
+        )
     if len(images) != len(labels):
         raise ValueError(
             f"mnist: {prefix} has {len(images)} images but {len(labels)} labels in {folder}"

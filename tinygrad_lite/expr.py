@@ -8,9 +8,9 @@ Anything else (attribute access, other calls, subscripts, lambdas, comparisons,
 tree is then computed on Tensors by an explicit-stack walk.
 
 >>> tree = parse_expression("relu(x*w + b)", {"x", "w", "b"})
->>> variables = parse_assignments(["x=2", "w=-3", "b=1"])
+>>> variables = parse_assignments(["x=2", "w=-3", "b=7"])
 >>> float(evaluate(tree, variables).data)
-0.0
+1.0
 >>> parse_expression("x.__class__", {"x"})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
@@ -20,7 +20,10 @@ tinygrad_lite.expr.ExpressionError: attribute access ('x.__class__') is not allo
 from __future__ import annotations
 
 import ast
+import keyword
+import math
 import operator
+import unicodedata
 
 import numpy as np
 
@@ -153,9 +156,13 @@ def parse_assignments(pairs: list[str], dtype=np.float64) -> dict[str, Tensor]:
     variables: dict[str, Tensor] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        name = name.strip()
+        name = unicodedata.normalize(
+            "NFKC", name.strip()
+        )  # as Python reads names (fullwidth x is x)
         if not sep or not name.isidentifier():
             raise ExpressionError(f"expected NAME=VALUE (e.g. x=2 or v=1,2,3), got {pair!r}")
+        if keyword.iskeyword(name):
+            raise ExpressionError(f"{name!r} is a Python keyword; pick another variable name")
         if name in FUNCTIONS:
             raise ExpressionError(f"{name!r} is a function name; pick another variable name")
         if name in variables:
@@ -209,9 +216,27 @@ def _operands(node: ast.AST) -> list[ast.AST]:
     return []
 
 
+def _constant(node: ast.Constant, dtype) -> Tensor:
+    """A number of the expression as a Tensor; one beyond float64's range is an overflow
+    (`FloatingPointError`, as overflow in the arithmetic is), not an infinity."""
+    try:
+        value = float(node.value)
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value):
+        shown = "a number"  # a float literal such as 1e999 has already become inf
+        if isinstance(node.value, int):
+            digits = str(node.value)
+            shown = digits if len(digits) <= 20 else f"{digits[:10]}... ({len(digits)} digits)"
+        raise FloatingPointError(
+            f"overflow: {shown} is beyond the range of float64 (about 1.8e308)"
+        )
+    return Tensor(value, dtype=dtype)
+
+
 def _apply(node: ast.AST, args: list[Tensor], variables: dict[str, Tensor], dtype) -> Tensor:
     if isinstance(node, ast.Constant):
-        return Tensor(float(node.value), dtype=dtype)
+        return _constant(node, dtype)
     if isinstance(node, ast.Name):
         return variables[node.id]
     if isinstance(node, ast.BinOp):

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_lite import ops
+from tinygrad_lite import ops, ops_elementwise
+from tinygrad_lite.arguments import a_or_an
 from tinygrad_lite.tensor import Tensor
 
 
@@ -49,7 +50,7 @@ def scalar_output(f: Callable[..., Any], args: Sequence[Tensor], name: str) -> T
     ``name`` is the function that asks, for the error message."""
     out = f(*args)
     if not isinstance(out, Tensor) or out.data.size != 1:
-        got = f"shape {out.shape}" if isinstance(out, Tensor) else f"a {type(out).__name__}"
+        got = f"shape {out.shape}" if isinstance(out, Tensor) else f"{a_or_an(type(out).__name__)}"
         raise ValueError(
             f"{name}: f must return a one-element Tensor (a scalar Tensor, e.g. a loss), got "
             f"{got}; reduce it first, e.g. lambda x: (x * x).sum()"
@@ -106,11 +107,20 @@ def analytic_grad(f: Callable[..., Any], *inputs: Any) -> tuple[np.ndarray, ...]
 def _decision(fn: Any, x: np.ndarray, out: np.ndarray) -> np.ndarray | None:
     """The branch a non-smooth op took, as an array (None for smooth ops).
 
-    ReLU and Abs look at the sign of their input, Clip at whether it clipped, Max and Min at
-    which elements won.
+    ReLU, Abs, LeakyReLU, ELU and Sign look at the sign of their input, Clip at whether it
+    clipped, Max and Min (and the two-input Maximum and Minimum) at which elements won.
     """
-    if isinstance(fn, ops.ReLU | ops.Abs):
+    signs = (
+        ops.ReLU,
+        ops.Abs,
+        ops_elementwise.LeakyReLU,
+        ops_elementwise.ELU,
+        ops_elementwise.Sign,
+    )
+    if isinstance(fn, signs):
         return np.sign(x)
+    if isinstance(fn, ops_elementwise.Maximum):  # Minimum is a Maximum with another forward
+        return x == out
     if isinstance(fn, ops.Clip):
         return x != out
     if isinstance(fn, ops.Max):  # Min is a Max with the other comparison
@@ -132,18 +142,23 @@ def _decisions(arrays: list[np.ndarray], f: Callable[..., Any]) -> tuple[float, 
         seen.add(id(fn))
         decision = _decision(fn, fn.inputs[0].data, tensor.data)
         if decision is not None:
-            found.append((fn.name, decision))
+            found.append((fn.name, fn.scope, decision))
         stack.extend(fn.inputs)
     return float(out.data.reshape(())), found
 
 
 def _flipped(before: list, after: list) -> str | None:
-    """Name the first non-smooth op whose decision differs between two runs, if any."""
-    if [name for name, _ in before] != [name for name, _ in after]:
+    """Name the first non-smooth op whose decision differs between two runs, if any.
+
+    An op recorded inside a loss function or a module is named with it ("the ReLU inside
+    svm_loss"): there the ReLU is the hinge max(0, margin), not a layer's activation.
+    """
+    if [name for name, _, _ in before] != [name for name, _, _ in after]:
         return "the graph itself changes between x-h and x+h"
-    for (name, a), (_, b) in zip(before, after, strict=True):
+    for (name, scope, a), (_, _, b) in zip(before, after, strict=True):
         if a.shape != b.shape or not np.array_equal(a, b):
-            return f"the {name} decision flips between x-h and x+h"
+            inside = f" (the {name} inside {' > '.join(scope)})" if scope else ""
+            return f"the {name} decision flips between x-h and x+h{inside}"
     return None
 
 

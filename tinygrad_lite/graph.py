@@ -26,6 +26,7 @@ from pathlib import Path
 import graphviz
 import numpy as np
 
+from tinygrad_lite.diagram import BOUNDED_LAYOUT, Diagram, GraphvizNotFoundError, RenderTimeoutError
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.trace import (
     SMALL,
@@ -37,14 +38,13 @@ from tinygrad_lite.trace import (
     topological_order,
 )
 
-__all__ = ["GraphvizNotFoundError", "backward_frames", "draw_graph", "save_frames"]
-
-INSTALL_HINT = (
-    "The Graphviz program 'dot' is needed to render graphs. Install it with "
-    "'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS) "
-    "or 'conda install -c conda-forge graphviz', then check that 'dot -V' works. "
-    "Building the graph (its .source) works without it."
-)
+__all__ = [
+    "GraphvizNotFoundError",
+    "RenderTimeoutError",
+    "backward_frames",
+    "draw_graph",
+    "save_frames",
+]
 
 COLOURS = {
     "parameter": "#c6e5b3",  # a leaf that requires grad: what training changes
@@ -54,36 +54,6 @@ COLOURS = {
     "op": "#ffe7a3",
 }
 HIGHLIGHT = "#d62728"
-
-
-class GraphvizNotFoundError(graphviz.ExecutableNotFound):
-    """Rendering needs the Graphviz ``dot`` program, which is not installed."""
-
-    def __init__(self, cause: Exception):
-        RuntimeError.__init__(self, f"{cause}. {INSTALL_HINT}")
-
-
-class Diagram(graphviz.Digraph):
-    """A `graphviz.Digraph` whose rendering errors say how to install Graphviz, and
-    which shows its DOT source (with that hint) in Jupyter when ``dot`` is missing."""
-
-    def pipe(self, *args, **kwargs):
-        try:
-            return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound as err:
-            raise GraphvizNotFoundError(err) from None
-
-    def render(self, *args, **kwargs):
-        try:
-            return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound as err:
-            raise GraphvizNotFoundError(err) from None
-
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-        try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except graphviz.ExecutableNotFound:
-            return {"text/plain": f"{self.source}\n{INSTALL_HINT}"}
 
 
 # ---------------------------------------------------------------- labels
@@ -107,9 +77,20 @@ def _value_lines(a: np.ndarray) -> list[str]:
     return [format_array(a)]
 
 
+MAX_NAME = 120
+"""Names longer than this are shortened on the picture (Graphviz refuses labels over 16 KB)."""
+
+
+def _shorten(name: str) -> str:
+    """`name` as drawn: whole when short, else its start and end and its length."""
+    if len(name) <= MAX_NAME:
+        return name
+    return f"{name[:80]}…{name[-20:]} ({len(name):,} characters)"
+
+
 def _tensor_label(label: str, tensor, grad, role: str, show_data, show_grad, highlight) -> str:
     shape = "" if tensor.ndim == 0 else f" {tuple(tensor.shape)}"
-    cells = [f"<B>{_escape(label)}</B>{_escape(shape)}"]
+    cells = [f"<B>{_escape(_shorten(label))}</B>{_escape(shape)}"]
     if show_data and label != format_array(tensor.data):  # an unnamed constant shows its value
         cells.append("data " + '<BR ALIGN="LEFT"/>'.join(map(_escape, _value_lines(tensor.data))))
     if show_grad and grad is not None:
@@ -215,7 +196,7 @@ def draw_graph(
 def _draw(root, order, labels, grads, style: _Style, highlight=frozenset()) -> Diagram:
     """Build the Digraph. `grads` maps ``id(tensor)`` to the gradient to show;
     `highlight` holds the ids of the nodes (tensors and ops) to draw in red."""
-    dot = Diagram(name="backprop", graph_attr={"rankdir": style.rankdir})
+    dot = Diagram(name="backprop", graph_attr={"rankdir": style.rankdir, **BOUNDED_LAYOUT})
     dot.attr("node", fontname="Helvetica", fontsize="11")
     dot.attr("edge", fontname="Helvetica", fontsize="9", color="#555555")
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_lite.arguments import a_or_an
 from tinygrad_lite.autograd import run_backward
 from tinygrad_lite.gradcheck import GradcheckError, _as_float64, scalar_output
 from tinygrad_lite.random import generator
@@ -42,7 +43,7 @@ def _as_tensor_list(value: Any, what: str) -> list[Tensor]:
     items = [value] if isinstance(value, Tensor) else list(value)
     for i, t in enumerate(items):
         if not isinstance(t, Tensor):
-            raise TypeError(f"grad: {what}[{i}] is a {type(t).__name__}, not a Tensor")
+            raise TypeError(f"grad: {what}[{i}] is {a_or_an(type(t).__name__)}, not a Tensor")
     return items
 
 

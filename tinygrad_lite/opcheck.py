@@ -16,12 +16,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinygrad_lite import random as tl_random
+from tinygrad_lite.functions import cat, maximum, minimum, stack, where
 from tinygrad_lite.gradcheck import GradcheckError, gradcheck_report
 from tinygrad_lite.higher_order import gradgradcheck
 from tinygrad_lite.nn import functional as F
+from tinygrad_lite.nn.regularization import BatchNorm1d
 from tinygrad_lite.tensor import Tensor
 
 LABELS = np.array([0, 2, 1, 2])  # class indices for the loss rows (4 samples, 3 classes)
+MASK = np.array([True, False, False, True])  # where's condition, broadcast over the rows
+TARGETS = np.array(
+    [[1.0, 0.0, 0.3], [0.0, 1.0, 1.0], [0.5, 0.0, 1.0], [1.0, 0.8, 0.0]]
+)  # in [0, 1]
+
+
+def _batch_norm(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    """A training-mode ``nn.BatchNorm1d`` with the given weight and bias."""
+    layer = BatchNorm1d(x.shape[1])
+    layer.weight, layer.bias = weight, bias
+    return layer(x)
 
 
 @dataclass(frozen=True)
@@ -31,7 +44,9 @@ class OpCheck:
     name: str
     fn: Callable[..., Tensor]
     shapes: tuple[tuple[int, ...], ...]
-    domain: str = "any"  # "any", "positive", "nonzero", "away_from_kinks" or "distinct"
+    # "any", "positive", "probability", "nonzero", "away_from_kinks", "distinct" or
+    # "zero_in_each_row" (a 0 in the second column: prod's gradient without division)
+    domain: str = "any"
     smooth: bool = True  # has a second derivative worth checking
 
 
@@ -75,6 +90,47 @@ CHECKS: tuple[OpCheck, ...] = (
     OpCheck(
         "svm_loss", lambda s: F.svm_loss(s, LABELS), ((4, 3),), domain="distinct", smooth=False
     ),
+    # the ops for building small nets
+    OpCheck("sin", lambda x: x.sin(), ((3, 4),)),
+    OpCheck("cos", lambda x: x.cos(), ((3, 4),)),
+    OpCheck("log1p", lambda x: x.log1p(), ((3, 4),), domain="positive"),
+    OpCheck("expm1", lambda x: x.expm1(), ((3, 4),)),
+    OpCheck("sign", lambda x: x.sign(), ((3, 4),), domain="away_from_kinks", smooth=False),
+    OpCheck("leaky_relu", F.leaky_relu, ((3, 4),), domain="away_from_kinks", smooth=False),
+    OpCheck("elu", F.elu, ((3, 4),), domain="nonzero"),
+    OpCheck("softplus", F.softplus, ((3, 4),)),
+    OpCheck("silu", F.silu, ((3, 4),)),
+    OpCheck("gelu", F.gelu, ((3, 4),)),
+    OpCheck("maximum", maximum, ((3, 4), (4,)), domain="distinct", smooth=False),
+    OpCheck("minimum", minimum, ((3, 1), (1, 4)), domain="distinct", smooth=False),
+    OpCheck("where", lambda x, y: where(MASK, x, y), ((3, 4), (4,))),
+    OpCheck("var", lambda x: x.var(axis=1), ((3, 4),)),
+    OpCheck("std", lambda x: x.std(axis=0, correction=0), ((3, 4),), domain="distinct"),
+    OpCheck("logsumexp", lambda x: x.logsumexp(axis=1), ((3, 4),)),
+    OpCheck("prod", lambda x: x.prod(axis=0), ((3, 4),)),
+    OpCheck("prod (with zeros)", lambda x: x.prod(axis=1), ((3, 4),), domain="zero_in_each_row"),
+    OpCheck("cumsum", lambda x: x.cumsum(axis=1), ((3, 4),)),
+    OpCheck("cat", lambda x, y: cat([x, y], axis=1), ((3, 2), (3, 4))),
+    OpCheck("stack", lambda x, y: stack([x, y], axis=1), ((3, 4), (3, 4))),
+    OpCheck("split", lambda x: x.split([1, 3], axis=1)[1] * x.split(2)[0].sum(), ((3, 4),)),
+    OpCheck("unsqueeze", lambda x: x.unsqueeze(1), ((3, 4),)),
+    OpCheck("squeeze", lambda x: x.squeeze(), ((3, 1, 4),)),
+    OpCheck("flatten (axes)", lambda x: x.flatten(1), ((2, 3, 4),)),
+    OpCheck("permute", lambda x: x.permute(1, 2, 0), ((2, 3, 4),)),
+    OpCheck("expand", lambda x: x.expand(2, -1, 4), ((3, 1),)),
+    OpCheck("view", lambda x: x.view(4, 3), ((3, 4),)),
+    OpCheck("flip", lambda x: x.flip(1), ((3, 4),)),
+    OpCheck("pad", lambda x: x.pad(((1, 0), (0, 2)), value=0.5), ((3, 4),)),
+    OpCheck("cross_entropy (none)", lambda s: F.cross_entropy(s, LABELS, "none"), ((4, 3),)),
+    OpCheck("bce_with_logits", lambda z: F.binary_cross_entropy_with_logits(z, TARGETS), ((4, 3),)),
+    OpCheck(
+        "binary_cross_entropy",
+        lambda p: F.binary_cross_entropy(p, TARGETS, "none"),
+        ((4, 3),),
+        domain="probability",
+    ),
+    OpCheck("nll_loss", lambda lp: F.nll_loss(lp, LABELS, "sum"), ((4, 3),)),
+    OpCheck("batchnorm1d (training)", _batch_norm, ((6, 3), (3,), (3,))),
 )
 
 
@@ -83,9 +139,15 @@ def draw_input(shape: tuple[int, ...], domain: str, rng: np.random.Generator) ->
     if domain == "distinct":  # spaced 0.3 apart: no ties in max/min, no margin exactly hit
         size = int(np.prod(shape))
         return (rng.permutation(size) * 0.3 - 0.15 * size + 0.05).reshape(shape)
+    if domain == "zero_in_each_row":
+        values = rng.uniform(-2.0, 2.0, shape)
+        values[..., 1] = 0.0
+        return values
     magnitude = rng.uniform(0.5, 2.0, shape)
     if domain == "positive":
         return magnitude
+    if domain == "probability":  # inside (0, 1), away from both ends
+        return rng.uniform(0.1, 0.9, shape)
     sign = rng.choice([-1.0, 1.0], shape)
     if domain == "nonzero":
         return sign * magnitude
@@ -128,9 +190,16 @@ def run_check(check: OpCheck) -> CheckResult:
     return result
 
 
+def op_key(name: str) -> str:
+    """How op names are matched: in any case, with or without underscores (``Linear``,
+    ``linear``, ``LogSoftmax`` and ``log_softmax`` all name a row)."""
+    return name.lower().replace("_", "")
+
+
 def run_checks(names: list[str] | None = None) -> list[CheckResult]:
-    """Run the checks (all of them, or those whose name is in ``names``)."""
-    chosen = [c for c in CHECKS if names is None or c.name in names]
+    """Run the checks (all of them, or those named in ``names``, matched by :func:`op_key`)."""
+    wanted = None if names is None else {op_key(n) for n in names}
+    chosen = [c for c in CHECKS if wanted is None or op_key(c.name) in wanted]
     return [run_check(c) for c in chosen]
 
 

@@ -134,7 +134,7 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """d(x**y)/dx = y * x**(y-1), d(x**y)/dy = x**y * log(x)"""
+    """d(x**y)/dx = y * x**(y-1) (0 where y = 0), d(x**y)/dy = x**y * log(x)"""
 
     __slots__ = ()
     elementwise = True
@@ -144,14 +144,26 @@ class Pow(Function):
         return x**y
 
     def backward(self, grad, x, y, out):
-        gx = grad * y * x ** (y - 1) if self.needs_grad(0) else None
+        gx = None
+        if self.needs_grad(0):
+            exponent = y - 1
+            if _holds_zero(value(y)):
+                # x**0 is 1 for every x, so its slope is 0; y * x**(y-1) would give 0 * inf
+                # = NaN at x = 0. There, x**(y-1) becomes x**0: 0 * 1 = 0.
+                exponent = exponent + ((value(x) == 0) & (value(y) == 0))
+            gx = grad * y * x**exponent
         # At x = 0, out * log(x) is 0 * -inf; its limit is 0, which log(1) = 0 gives.
         gy = grad * out * _log(x + (value(x) == 0)) if self.needs_grad(1) else None
         return gx, gy
 
 
+def _holds_zero(a: np.ndarray) -> bool:
+    """Whether ``a`` holds a 0; a one-element array (``x**2``) is read directly, 15x quicker."""
+    return not a if a.size == 1 else not a.all()
+
+
 class MatMul(Function):
-    """d(x@y)/dx = grad @ y.T, d(x@y)/dy = x.T @ grad (both operands at least 2-D)"""
+    """d(x@y)/dx = grad @ y.T, d(x@y)/dy = x.T @ grad (a 1-D x is a row, a 1-D y a column)"""
 
     __slots__ = ()
     returns_new_arrays = True
@@ -160,9 +172,27 @@ class MatMul(Function):
         return x @ y
 
     def backward(self, grad, x, y, out):
+        row, column = x.ndim == 1, y.ndim == 1
+        if row or column:  # as NumPy does: x (k,) is the row (1, k), y (k,) the column (k, 1)
+            grad = grad.reshape(_with_matrix_axes(grad.shape, row, column))
+            x = x.reshape(1, -1) if row else x
+            y = y.reshape(-1, 1) if column else y
         gx = _matmul_t(grad, y.swapaxes(-1, -2)) if self.needs_grad(0) else None
         gy = _matmul_t(x.swapaxes(-1, -2), grad) if self.needs_grad(1) else None
+        if row and gx is not None:  # back to the row's own shape (the engine sums the batch)
+            gx = gx.reshape((*gx.shape[:-2], gx.shape[-1]))
+        if column and gy is not None:
+            gy = gy.reshape(gy.shape[:-1])
         return gx, gy
+
+
+def _with_matrix_axes(shape: tuple[int, ...], row: bool, column: bool) -> tuple[int, ...]:
+    """The shape of ``x @ y``'s gradient with the length-1 axes a 1-D operand dropped put back."""
+    if column:
+        shape = (*shape, 1)
+    if row:
+        shape = (*shape[:-1], 1, shape[-1])
+    return shape
 
 
 class Linear(Function):
@@ -289,6 +319,23 @@ class Identity(Function):
 
     def backward(self, grad, x, out):
         return grad
+
+
+class Cast(Function):
+    """d cast(x)/dx = 1: the gradient goes back in x's dtype"""
+
+    __slots__ = ("dtype",)
+    elementwise = True
+    returns_new_arrays = True
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, grad, x, out):
+        return grad.astype(x.dtype) if _is_array(grad) else grad.to(x.dtype)
 
 
 class Sigmoid(Function):
@@ -515,7 +562,7 @@ class Softmax(Function):
     __slots__ = ("axis",)
     returns_new_arrays = True
 
-    def __init__(self, axis: int) -> None:
+    def __init__(self, axis: int | None) -> None:  # None: a 0-d input, its one value
         self.axis = axis
 
     def forward(self, x):
@@ -532,7 +579,7 @@ class LogSoftmax(Function):
     __slots__ = ("axis",)
     returns_new_arrays = True
 
-    def __init__(self, axis: int) -> None:
+    def __init__(self, axis: int | None) -> None:  # None: a 0-d input, its one value
         self.axis = axis
 
     def forward(self, x):

@@ -121,23 +121,40 @@ def plot_optimizer_paths(
     *,
     lrs: Mapping[str, float] | None = None,
     ncols: int = 3,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
 ) -> Figure:
     """One panel per optimizer: the contours of ``objective`` with the path it took.
 
     ``paths`` maps an optimizer name to an array of points of shape ``(steps + 1, 2)``, as
-    `testfunctions.optimize_path` returns. Each panel marks the start (a black square) and
-    the minima (green stars); the path has a dot per step when it has at most 100 steps.
-    The title gives the learning rate (from ``lrs``, else ``objective.lrs``) and the value
-    of f at the last point.
+    `testfunctions.optimize_path` returns. Each panel marks the start (a black square), the
+    global minima (green stars) and any local minima (orange stars); the path has a dot per
+    step when it has at most 100 steps. The title gives the learning rate (from ``lrs``, else
+    ``objective.lrs``), the value of f at the last point and that path's number of steps.
+    x and y share one scale, so an elongated bowl looks elongated; ``xlim`` and ``ylim``
+    replace the objective's own limits (to show a path that leaves them).
+
+    >>> from tinygrad_lite import plots, testfunctions
+    >>> f = testfunctions.anisotropic
+    >>> fig = plots.plot_optimizer_paths(f, testfunctions.compare_optimizers(f, ["SGD"]))
+    >>> print(fig.axes[0].get_title())
+    SGD (lr=0.95, f=0.0133)
+    30 steps
     """
     if not paths:
         raise ValueError("plot_optimizer_paths: got no paths to draw")
     lrs = {**objective.lrs, **(lrs or {})}
+    xlim, ylim = xlim or objective.xlim, ylim or objective.ylim
     ncols = min(ncols, len(paths))
     nrows = math.ceil(len(paths) / ncols)
-    fig = _figure(3.3 * ncols, 2.7 * nrows)
+    # equal scales on x and y: a panel's axes are about 2.3 inches wide, plus room for labels
+    axes_height = 2.3 * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
+    fig = _figure(3.0 * ncols, (axes_height + 1.0) * nrows + 0.3)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    X, Y, Z = objective.grid()
+    xs, ys = np.linspace(*xlim, 200), np.linspace(*ylim, 200)
+    X, Y = np.meshgrid(xs, ys)
+    with no_grad():
+        Z = objective(Tensor(X, dtype=np.float64), Tensor(Y, dtype=np.float64)).numpy()
     levels = _contour_levels(Z)
     for ax, (name, points) in zip(axes, paths.items(), strict=False):
         path = np.asarray(points, dtype=float)
@@ -147,14 +164,16 @@ def plot_optimizer_paths(
         ax.plot(*objective.start, "ks", markersize=5)
         for minimum in objective.minima:
             ax.plot(*minimum, "*", color="C2", markersize=11)
-        ax.set(xlim=objective.xlim, ylim=objective.ylim, xlabel="x", ylabel="y")
+        for minimum in objective.local_minima:
+            ax.plot(*minimum, "*", color="C1", markersize=9)
+        ax.set(xlim=xlim, ylim=ylim, xlabel="x", ylabel="y")
+        ax.set_aspect("equal")
         lr = f"lr={lrs[name]:g}, " if name in lrs else ""
         final = objective.value(*path[-1])
-        ax.set_title(f"{name} ({lr}f={final:.3g})", fontsize=10)
+        ax.set_title(f"{name} ({lr}f={final:.3g})\n{len(path) - 1} steps", fontsize=9)
     for ax in axes[len(paths) :]:
         ax.set_visible(False)
-    steps = max(len(p) for p in paths.values()) - 1
-    fig.suptitle(f"{objective.name}: f(x, y) = {objective.formula}, {steps} steps")
+    fig.suptitle(f"{objective.name}: f(x, y) = {objective.formula}")
     return fig
 
 
@@ -238,14 +257,17 @@ def plot_loss_slice_2d(
     ax: Axes | None = None,
 ) -> Figure:
     """The loss over a plane through the weights: ``(a, b) ↦ L(W + a W1 + b W2)``, as a
-    heat map (blue low, red high) with a colour bar; the centre is ``W`` itself."""
+    heat map with a colour bar (viridis: dark low, yellow high, evenly bright in between);
+    the centre, marked with a white cross, is ``W`` itself."""
     W = np.asarray(W)
     W1, W2 = np.asarray(W1, dtype=W.dtype), np.asarray(W2, dtype=W.dtype)
     steps = np.linspace(-span, span, n)
     values = np.array([[_as_float(loss(W + a * W1 + b * W2)) for a in steps] for b in steps])
     ax = _axes(ax, 5.0, 4.0)
-    image = ax.imshow(values, origin="lower", extent=(-span, span, -span, span), cmap="jet",
-                      aspect="auto")  # fmt: skip
+    # viridis, not jet: its brightness rises evenly with the loss, so no false edges appear
+    image = ax.imshow(values, origin="lower", extent=(-span, span, -span, span), cmap="viridis",
+                      aspect="equal")  # fmt: skip
+    ax.plot(0.0, 0.0, "x", color="white", markersize=9, markeredgewidth=2, label="W")
     ax.figure.colorbar(image, ax=ax, label="L(W + a W₁ + b W₂)")
     ax.set(xlabel="a", ylabel="b", title=title or "")
     return ax.figure
@@ -265,7 +287,8 @@ def plot_activation_histograms(
 
     ``activations`` is a list with one array per layer (one row of panels), or a mapping
     from a label (say, an initialization) to such a list: one row per label, labelled
-    on the left. Within a row all panels share the x range, so layers compare at a glance.
+    on the left. Within a row all panels share the x range, so layers compare at a glance;
+    each panel's y axis counts the activations in a bar.
     ``exclude_zeros=True`` leaves out exact zeros (a ReLU's inactive units, whose spike
     would flatten the rest) and writes their fraction in each panel instead.
     """
@@ -291,13 +314,14 @@ def plot_activation_histograms(
             if exclude_zeros:
                 ax.text(0.97, 0.88, f"{zeros[c]:.0%} zeros", transform=ax.transAxes,
                         ha="right", fontsize=7)  # fmt: skip
-            ax.set_yticks([])
             ax.locator_params(axis="x", nbins=4)
+            ax.locator_params(axis="y", nbins=3)  # counts: how many activations per bar
             ax.tick_params(labelsize=7)
             if r == 0:
                 ax.set_title(f"layer {c + 1}", fontsize=9)
             if c == 0 and label:
                 ax.set_ylabel(label, fontsize=9)
+    fig.supylabel("count", fontsize=9)
     if title:
         fig.suptitle(title)
     return fig

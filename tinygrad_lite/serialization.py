@@ -8,25 +8,36 @@
 
 Two safety properties:
 
-- **Atomic write.** The file is first written to a temporary file in the destination folder,
-  flushed to disk, then renamed over ``path`` in one step (``os.replace``). A crash or an error
-  halfway leaves the previous file untouched and no temporary file behind.
+- **Atomic write.** The file is first written to a temporary file in the destination folder
+  (``.<name>.tmp-<pid>-<random>``), flushed to disk, then renamed over ``path`` in one step
+  (``os.replace``). An error, Ctrl-C or SIGTERM halfway leaves the previous file untouched and
+  no temporary file behind. A SIGKILL or a power cut cannot be caught: it may leave the
+  temporary file, which the next save to the same ``path`` removes. The new file gets the
+  mode the umask gives (``0o666 & ~umask``); replacing a file keeps that file's mode.
 - **No pickle.** Arrays of Python objects would need ``pickle``, and unpickling a file can run
   arbitrary code. ``save`` refuses such arrays and ``load`` never unpickles anything.
 """
 
 from __future__ import annotations
 
+import contextlib
+import glob
+import math
 import numbers
 import os
+import signal
+import stat
 import tempfile
+import threading
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
+
+from tinygrad_lite.arguments import a_or_an
 
 if TYPE_CHECKING:
     from tinygrad_lite.tensor import Tensor
@@ -49,7 +60,7 @@ def _as_array(key: str, value: object) -> np.ndarray:
             value = np.asarray(value)
         else:
             msg = (
-                f"save: the value under key {key!r} is a {type(value).__name__}; "
+                f"save: the value under key {key!r} is {a_or_an(type(value).__name__)}; "
                 "expected a NumPy array, a Tensor or a number (convert lists with np.asarray)"
             )
             raise TypeError(msg)
@@ -67,7 +78,10 @@ def _as_array(key: str, value: object) -> np.ndarray:
 def _validated(state: Mapping[str, object]) -> dict[str, np.ndarray]:
     """Check every key and value of ``state`` before anything is written."""
     if not isinstance(state, Mapping):
-        msg = f"save: state must be a dict of arrays, got {type(state).__name__}"
+        hint = ""
+        if hasattr(state, "state_dict"):
+            hint = f"; pass the model's arrays: tl.save({type(state).__name__.lower()}.state_dict(), path)"
+        msg = f"save: state must be a dict of arrays, got {type(state).__name__}{hint}"
         raise TypeError(msg)
     arrays = {}
     for key, value in state.items():
@@ -95,13 +109,14 @@ def save(state: Mapping[str, np.ndarray | Tensor], path: str | os.PathLike[str])
         ``.data`` is saved) or numbers.
     path : str or os.PathLike
         The file to write, used as given (no ``.npz`` is appended). Its folder must exist. An
-        existing file is replaced only once the new one is complete.
+        existing file is replaced only once the new one is complete, and keeps its mode.
 
     Raises
     ------
     TypeError
-        If ``state`` is not a dict, a key is not a string, or a value is not numeric (object
-        arrays are refused because they would need pickle).
+        If ``state`` is not a dict (or is the path: the arguments were swapped), a key is not
+        a string, or a value is not numeric (object arrays are refused because they would
+        need pickle).
     ValueError
         If a key is empty or is ``"file"`` or ``"allow_pickle"`` (np.savez's own parameters).
     FileNotFoundError
@@ -117,25 +132,103 @@ def save(state: Mapping[str, np.ndarray | Tensor], path: str | os.PathLike[str])
     >>> tl.load(path)["w"]
     array([1., 2.], dtype=float32)
     """
+    if isinstance(state, str | os.PathLike):  # tl.save_checkpoint takes the path first
+        msg = (
+            f"save: the first argument is the state to save, got the path {str(state)!r}; "
+            "the state comes first, then the path: tl.save(model.state_dict(), 'model.npz')"
+        )
+        raise TypeError(msg)
     arrays = _validated(state)
     target = Path(path)
     folder = target.absolute().parent
     if not folder.is_dir():
         msg = f"save: the folder '{folder}' does not exist; create it first"
         raise FileNotFoundError(msg)
-    fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, allow_pickle=False, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.chmod(0o644)  # mkstemp creates the file readable by its owner only
-        tmp.replace(target)  # atomic when both are on the same filesystem
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    prefix = _temp_prefix(target)
+    _remove_stale_temp_files(folder, prefix)
+    mode = _mode_for(target)
+    with _sigterm_cleans_up():
+        tmp = None
+        try:
+            fd, name = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}-", suffix=".npz")
+            tmp = Path(name)
+            with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), mode)  # mkstemp creates the file readable by its owner only
+                np.savez(fh, allow_pickle=False, **arrays)
+                fh.flush()
+                os.fsync(fh.fileno())
+            tmp.replace(target)  # atomic when both are on the same filesystem
+        except BaseException:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            raise
     _fsync_folder(folder)
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived during a save (raised so the temporary file is removed)."""
+
+
+@contextlib.contextmanager
+def _sigterm_cleans_up() -> Iterator[None]:
+    """During a save, let SIGTERM (what job schedulers and ``kill`` send) remove the temporary
+    file, then end the process by SIGTERM as it would have ended. Only where Python allows
+    it: in the main thread, and when the program has no SIGTERM handler of its own."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def terminate(_signum: int, _frame: object) -> None:
+        raise _Terminated
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    except _Terminated:  # the temporary file is gone: now end as SIGTERM ends a process
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _temp_prefix(target: Path) -> str:
+    """The start of the name of every temporary file that saves to `target` make."""
+    return f".{target.name[:100]}.tmp-"
+
+
+def _remove_stale_temp_files(folder: Path, prefix: str) -> None:
+    """Remove the temporary files a killed save to the same target left (SIGKILL cannot be
+    caught). A file is stale when the process named in it is gone; a save still running in
+    another process keeps its file."""
+    for leftover in folder.glob(f"{glob.escape(prefix)}*.npz"):
+        pid = leftover.name[len(prefix) :].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_exists(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits for the saved file: an existing file's own, else what the umask
+    gives a new file (``0o666 & ~umask``), as ``open(path, "w")`` would."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)  # reading the umask means setting it: put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -166,16 +259,48 @@ def _check_signature(fh: BinaryIO, path: Path) -> None:
     raise ValueError(msg)
 
 
+def _check_npy_header(npz: np.lib.npyio.NpzFile, key: str, path: Path) -> None:
+    """Read the ``.npy`` header of ``key`` and refuse, before any array is allocated, an
+    array of Python objects or a shape that needs more bytes than the member holds (a
+    damaged header claiming 10**12 elements must not end in MemoryError)."""
+    member = f"{key}.npy"
+    if member not in npz.zip.namelist():
+        return  # not a .npy member: np.load returns its bytes, refused by _read_member
+    with npz.zip.open(member) as fh:
+        try:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+        except ValueError as exc:
+            msg = f"load: the array {key!r} in '{path}' has a damaged .npy header ({exc})"
+            raise ValueError(msg) from None
+        held = npz.zip.getinfo(member).file_size - fh.tell()
+    if dtype.hasobject:
+        msg = (
+            f"load: could not read the array {key!r} in '{path}': Object arrays (dtype "
+            f"{dtype}) need pickle. tl.load never unpickles (unpickling can run arbitrary "
+            "code), so arrays of Python objects cannot be loaded; save numeric arrays with "
+            "tl.save instead"
+        )
+        raise ValueError(msg)
+    needed = math.prod(shape) * dtype.itemsize
+    if needed > held:
+        msg = (
+            f"load: the array {key!r} in '{path}' is truncated or its header is damaged: "
+            f"shape {shape} of {dtype} needs {needed:,} bytes, the file holds {held:,}"
+        )
+        raise ValueError(msg)
+
+
 def _read_member(npz: np.lib.npyio.NpzFile, key: str, path: Path) -> np.ndarray:
     """Read the array ``key`` of an open ``.npz`` without ever unpickling."""
+    _check_npy_header(npz, key, path)
     try:
         array = npz[key]
-    except ValueError as exc:  # e.g. "Object arrays cannot be loaded when allow_pickle=False"
-        msg = (
-            f"load: could not read the array {key!r} in '{path}': {exc}. "
-            "tl.load never unpickles (unpickling can run arbitrary code), so arrays of Python "
-            "objects cannot be loaded; save numeric arrays with tl.save instead"
-        )
+    except ValueError as exc:
+        msg = f"load: could not read the array {key!r} in '{path}': {exc}; the file is damaged"
         raise ValueError(msg) from exc
     if isinstance(array, np.ndarray):
         return array

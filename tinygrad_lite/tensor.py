@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_lite import arguments, dtypes, ops
+from tinygrad_lite import arguments, dtypes, ops, ops_elementwise, ops_reduce, ops_shape
 from tinygrad_lite import random as tl_random
 from tinygrad_lite.autograd import Function, _state, run_backward
 
@@ -206,7 +206,8 @@ class Tensor:
 
         ``gradient`` is d(loss)/d(self), needed when ``self`` is not a scalar. The graph's saved
         values are freed afterwards unless ``retain_graph=True``; ``create_graph=True`` records
-        the backward pass itself, so the gradients can be differentiated again.
+        the backward pass itself, so the gradients can be differentiated again. All or nothing:
+        a pass stopped by an error or Ctrl-C changes no ``.grad`` and frees nothing.
         """
         seed = self._seed_gradient(gradient, create_graph)
         if retain_graph is None:
@@ -318,11 +319,19 @@ class Tensor:
     # ------------------------------------------------------------ operands
 
     def _operand(self, other: Any) -> Tensor:
-        """A Tensor for the other operand; a Python scalar takes this tensor's dtype."""
+        """A Tensor for the other operand. A scalar takes this tensor's dtype, unless it is of
+        a higher kind (bool < integer < float): a float scalar with an integer tensor takes the
+        default float dtype, an integer scalar with a bool tensor int64.
+
+        A NumPy scalar or 0-d array counts as a scalar: ``x32 * np.float64(0.5)`` stays
+        float32, as in PyTorch.
+        """
         if isinstance(other, Tensor):
             return other
         if type(other) in (float, int) and self.data.dtype.kind == "f":  # the usual x * 2.0
             return _constant(other, self.data.dtype)
+        if isinstance(other, np.ndarray) and other.ndim == 0:
+            other = other[()]  # the NumPy scalar it holds
         if isinstance(other, np.bool_):  # NumPy's bool is no numbers.Number; Python's is
             other = bool(other)
         if isinstance(other, numbers.Number) and not isinstance(other, complex):
@@ -340,34 +349,34 @@ class Tensor:
         )
 
     def __add__(self, other: Any) -> Tensor:
-        return apply(ops.Add(), self, self._operand(other))
+        return _binary(ops.Add(), self, self._operand(other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return apply(ops.Add(), self._operand(other), self)
+        return _binary(ops.Add(), self._operand(other), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return apply(ops.Sub(), self, self._operand(other))
+        return _binary(ops.Sub(), self, self._operand(other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return apply(ops.Sub(), self._operand(other), self)
+        return _binary(ops.Sub(), self._operand(other), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return apply(ops.Mul(), self, self._operand(other))
+        return _binary(ops.Mul(), self, self._operand(other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return apply(ops.Mul(), self._operand(other), self)
+        return _binary(ops.Mul(), self._operand(other), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return apply(ops.Div(), self, self._operand(other))
+        return _divide(self, self._operand(other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return apply(ops.Div(), self._operand(other), self)
+        return _divide(self._operand(other), self)
 
     def __pow__(self, other: Any) -> Tensor:
-        return apply(ops.Pow(), self, self._operand(other))
+        return _binary(ops.Pow(), self, self._operand(other))
 
     def __rpow__(self, other: Any) -> Tensor:
-        return apply(ops.Pow(), self._operand(other), self)
+        return _binary(ops.Pow(), self._operand(other), self)
 
     def __neg__(self) -> Tensor:
         return apply(ops.Neg(), self)
@@ -403,13 +412,13 @@ class Tensor:
     # ------------------------------------------------------------ elementwise
 
     def exp(self) -> Tensor:
-        return apply(ops.Exp(), self)
+        return apply(ops.Exp(), _floating(self))
 
     def log(self) -> Tensor:
-        return apply(ops.Log(), self)
+        return apply(ops.Log(), _floating(self))
 
     def sqrt(self) -> Tensor:
-        return apply(ops.Sqrt(), self)
+        return apply(ops.Sqrt(), _floating(self))
 
     def abs(self) -> Tensor:
         return apply(ops.Abs(), self)
@@ -421,10 +430,10 @@ class Tensor:
         return apply(ops.Identity(), self)
 
     def sigmoid(self) -> Tensor:
-        return apply(ops.Sigmoid(), self)
+        return apply(ops.Sigmoid(), _floating(self))
 
     def tanh(self) -> Tensor:
-        return apply(ops.Tanh(), self)
+        return apply(ops.Tanh(), _floating(self))
 
     def clip(self, lo: float | None, hi: float | None) -> Tensor:
         """Limit values to [lo, hi] (either end may be None); gradient passes on [lo, hi]."""
@@ -432,9 +441,14 @@ class Tensor:
             raise ValueError("clip needs at least one of lo, hi")
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"clip needs lo <= hi, got lo={lo}, hi={hi}")
-        # Python floats: a NumPy float64 bound would turn a float32 tensor into float64.
-        lo, hi = (None if b is None else float(b) for b in (lo, hi))
-        return apply(ops.Clip(lo, hi), self)
+        x = self
+        if x.data.dtype.kind != "f" and all(b is None or _is_int(b) for b in (lo, hi)):
+            lo, hi = (None if b is None else int(b) for b in (lo, hi))  # integers stay integers
+        else:
+            x = _floating(x)  # an integer tensor with a float bound: the default float dtype
+            # Python floats: a NumPy float64 bound would turn a float32 tensor into float64.
+            lo, hi = (None if b is None else float(b) for b in (lo, hi))
+        return apply(ops.Clip(lo, hi), x)
 
     # ------------------------------------------------------------ reductions
 
@@ -450,7 +464,7 @@ class Tensor:
                     f"mean over zero elements (shape {self.shape}, axis={axis}) is 0/0, "
                     "undefined; check for an empty batch before averaging"
                 )
-        return apply(ops.Mean(axes, keepdims), self)
+        return apply(ops.Mean(axes, keepdims), _floating(self))
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         axes = arguments.normalize_axis(axis, self.ndim, "max")
@@ -460,11 +474,11 @@ class Tensor:
         axes = arguments.normalize_axis(axis, self.ndim, "min")
         return apply(ops.Min(axes, keepdims), self)
 
-    def argmax(self, axis: int | None = None) -> Tensor:
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """Index of the largest value (an int64 tensor; not differentiable)."""
         if axis is not None:
-            (axis,) = arguments.normalize_axis(axis, self.ndim, "argmax")  # type: ignore[misc]
-        return Tensor._from_array(np.asarray(np.argmax(self.data, axis=axis)))
+            axis = arguments.single_axis(axis, self.ndim, "argmax")
+        return Tensor._from_array(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)))
 
     # ------------------------------------------------------------ shape
 
@@ -472,8 +486,24 @@ class Tensor:
         """Same values, new shape (one -1 allowed), as ``np.reshape``."""
         return apply(ops.Reshape(arguments.shape_args(shape, "reshape")), self)
 
-    def flatten(self) -> Tensor:
-        return self.reshape(-1)
+    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+        """Merge the axes from ``start_axis`` to ``end_axis`` (both included) into one; with no
+        argument, every element in one axis (a 1-D tensor).
+
+        >>> Tensor.zeros(2, 3, 4).flatten(1).shape
+        (2, 12)
+        """
+        if self.ndim == 0 or (start_axis == 0 and end_axis == -1):
+            return self.reshape(-1)
+        start = arguments.one_axis(start_axis, self.ndim, "flatten")
+        end = arguments.one_axis(end_axis, self.ndim, "flatten")
+        if start > end:
+            raise ValueError(
+                f"flatten: start_axis {start_axis} comes after end_axis {end_axis} in a tensor "
+                f"with {self.ndim} dims; give start_axis <= end_axis"
+            )
+        merged = math.prod(self.shape[start : end + 1])
+        return self.reshape(*self.shape[:start], merged, *self.shape[end + 1 :])
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes; with no argument, reverse them (as ``np.transpose``)."""
@@ -512,13 +542,352 @@ class Tensor:
 
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along ``axis``, computed without overflow."""
-        (axis,) = arguments.normalize_axis(axis, self.ndim, "softmax")  # type: ignore[misc]
-        return apply(ops.Softmax(axis), self)
+        axis = arguments.single_axis(axis, self.ndim, "softmax")
+        return apply(ops.Softmax(axis), _floating(self))
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """log(softmax(x)) along ``axis``, computed without overflow or log(0)."""
-        (axis,) = arguments.normalize_axis(axis, self.ndim, "log_softmax")  # type: ignore[misc]
-        return apply(ops.LogSoftmax(axis), self)
+        axis = arguments.single_axis(axis, self.ndim, "log_softmax")
+        return apply(ops.LogSoftmax(axis), _floating(self))
+
+    # ------------------------------------------------------------ more elementwise functions
+
+    def sin(self) -> Tensor:
+        """``sin(x)`` elementwise (x in radians).
+
+        >>> x = Tensor(0.0, requires_grad=True)
+        >>> x.sin().backward()
+        >>> x.grad.item()   # cos(0)
+        1.0
+        """
+        return apply(ops_elementwise.Sin(), _floating(self))
+
+    def cos(self) -> Tensor:
+        """``cos(x)`` elementwise (x in radians)."""
+        return apply(ops_elementwise.Cos(), _floating(self))
+
+    def log1p(self) -> Tensor:
+        """``log(1 + x)``, exact even where x is tiny."""
+        return apply(ops_elementwise.Log1p(), _floating(self))
+
+    def expm1(self) -> Tensor:
+        """``exp(x) - 1``, exact even where x is tiny."""
+        return apply(ops_elementwise.Expm1(), _floating(self))
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1 by the sign of each value; its gradient is 0 everywhere."""
+        return apply(ops_elementwise.Sign(), self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """``x`` where x > 0, else ``negative_slope * x``.
+
+        >>> Tensor([-2.0, 3.0]).leaky_relu(0.25).tolist()
+        [-0.5, 3.0]
+        """
+        slope = arguments.real_number(negative_slope, "negative_slope", "leaky_relu", "0.01")
+        return apply(ops_elementwise.LeakyReLU(slope), self)
+
+    def elu(self, alpha: float = 1.0) -> Tensor:
+        """``x`` where x > 0, else ``alpha * (exp(x) - 1)``."""
+        alpha = arguments.real_number(alpha, "alpha", "elu", "1.0")
+        return apply(ops_elementwise.ELU(alpha), _floating(self))
+
+    def softplus(self) -> Tensor:
+        """``log(1 + exp(x))``, a smooth relu, computed without overflow for large x."""
+        return apply(ops_elementwise.Softplus(), _floating(self))
+
+    def silu(self) -> Tensor:
+        """``x * sigmoid(x)`` (also called swish)."""
+        return apply(ops_elementwise.SiLU(), _floating(self))
+
+    def gelu(self, approximate: str = "tanh") -> Tensor:
+        """GELU in its tanh form: ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.
+
+        The exact form ``x * Phi(x)`` needs erf, which NumPy lacks; the tanh form stays
+        within 5e-4 of it (PyTorch's ``approximate="tanh"``).
+
+        >>> round(Tensor(1.0).gelu().item(), 4)
+        0.8412
+        """
+        if approximate != "tanh":
+            why = (
+                "the exact form x * Phi(x) needs erf, which NumPy does not have"
+                if approximate == "none"
+                else f"got approximate={approximate!r}"
+            )
+            raise ValueError(
+                f"gelu: only approximate='tanh' is available ({why}); use "
+                "gelu(approximate='tanh'), within 5e-4 of the exact form"
+            )
+        return apply(ops_elementwise.GELU(), _floating(self))
+
+    # ------------------------------------------------------------ more reductions
+
+    def var(self, axis: Any = None, keepdims: bool = False, correction: float = 1) -> Tensor:
+        """The variance: squared deviations from the mean, summed and divided by
+        ``n - correction`` (PyTorch's default 1 gives the unbiased sample variance; 0 gives
+        NumPy's ``np.var``).
+
+        >>> round(Tensor([1.0, 2.0, 3.0, 4.0]).var().item(), 4)  # 5 / (4 - 1)
+        1.6667
+        """
+        axes = arguments.normalize_axis(axis, self.ndim, "var")
+        correction = arguments.real_number(correction, "correction", "var", "0")
+        n = ops_reduce.reduced_count(self.shape, axes)
+        if n - correction <= 0:
+            raise ValueError(
+                f"var: each variance of shape {self.shape} over axis={axis} combines {n} "
+                f"element(s), and n - correction = {n} - {correction:g} is not positive (a "
+                "division by zero or less); use correction=0, or reduce over more elements"
+            )
+        return apply(ops_reduce.Var(axes, keepdims, correction), _floating(self))
+
+    def std(self, axis: Any = None, keepdims: bool = False, correction: float = 1) -> Tensor:
+        """The standard deviation, ``sqrt(var(...))`` (the same arguments as :meth:`var`)."""
+        return self.var(axis, keepdims, correction).sqrt()
+
+    def logsumexp(self, axis: Any, keepdims: bool = False) -> Tensor:
+        """``log(sum(exp(x)))`` along ``axis`` (None for all), without overflow for large x."""
+        axes = arguments.normalize_axis(axis, self.ndim, "logsumexp")
+        return apply(ops_reduce.LogSumExp(axes, keepdims), _floating(self))
+
+    def prod(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The product of the elements; its gradient is right even where some are 0.
+
+        >>> x = Tensor([2.0, 0.0, 5.0], requires_grad=True)
+        >>> x.prod().backward()
+        >>> x.grad.tolist()
+        [0.0, 10.0, 0.0]
+        """
+        axes = arguments.normalize_axis(axis, self.ndim, "prod")
+        return apply(ops_reduce.Prod(axes, keepdims), self)
+
+    def cumsum(self, axis: int) -> Tensor:
+        """Running totals along ``axis``: element i is the sum of elements 0 to i."""
+        return apply(ops_reduce.CumSum(arguments.one_axis(axis, self.ndim, "cumsum")), self)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Index of the smallest value (an int64 tensor; not differentiable)."""
+        if axis is not None:
+            axis = arguments.one_axis(axis, self.ndim, "argmin")
+        return Tensor._from_array(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
+
+    # ------------------------------------------------------------ more shape operations
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """The same values with a new axis of length 1 at position ``axis``.
+
+        >>> Tensor([1.0, 2.0]).unsqueeze(1).shape
+        (2, 1)
+        """
+        position = arguments.new_axis(axis, self.ndim, "unsqueeze")
+        return self.reshape(*self.shape[:position], 1, *self.shape[position:])
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        """The same values without axes of length 1: all of them, or those in ``axis`` (as in
+        PyTorch, a named axis whose length is not 1 is kept)."""
+        axes = arguments.normalize_axis(axis, self.ndim, "squeeze")
+        chosen = range(self.ndim) if axes is None else axes
+        return self.reshape(*(n for i, n in enumerate(self.shape) if n != 1 or i not in chosen))
+
+    def view(self, *shape: Any) -> Tensor:
+        """PyTorch's name for :meth:`reshape` (any tensor can be viewed here)."""
+        return self.reshape(*shape)
+
+    def permute(self, *axes: Any) -> Tensor:
+        """Reorder the axes: ``permute(2, 0, 1)`` puts axis 2 first; name every axis once."""
+        axes = arguments.shape_args(axes, "permute")
+        in_range = all(-self.ndim <= a < self.ndim for a in axes)
+        if not in_range or sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
+            raise ValueError(
+                f"permute: {axes} is not a permutation of the {self.ndim} axes of shape "
+                f"{self.shape}; name each axis once, e.g. permute{tuple(range(self.ndim))[::-1]}"
+            )
+        return apply(ops.Transpose(tuple(a % self.ndim for a in axes)), self)
+
+    def expand(self, *shape: Any) -> Tensor:
+        """:meth:`broadcast_to` with PyTorch's name; a size of -1 keeps that axis' size."""
+        shape = arguments.shape_args(shape, "expand")
+        lead = len(shape) - self.ndim  # new axes in front
+        sizes = tuple(
+            self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape)
+        )
+        pairs = zip(self.shape, sizes[lead:], strict=False)  # unequal lengths: lead < 0 below
+        stretchable = all(old in (1, new) for old, new in pairs)
+        if lead < 0 or any(n < 0 for n in sizes) or not stretchable:
+            raise ValueError(
+                f"expand: cannot expand shape {self.shape} to {shape}; only axes of length 1 "
+                "stretch: give one size per axis (-1 keeps an existing axis' size) and sizes "
+                "for any new leading axes"
+            )
+        return self.broadcast_to(sizes)
+
+    def flip(self, axis: Any) -> Tensor:
+        """Reverse the order of the elements along ``axis`` (an int or a tuple of ints)."""
+        return apply(ops_shape.Flip(arguments.normalize_axis(axis, self.ndim, "flip")), self)
+
+    def pad(self, pad_width: Any, value: float = 0.0) -> Tensor:
+        """Surround with ``value``, NumPy's ``pad_width`` form: ``n``, ``(before, after)`` or
+        one ``(before, after)`` per axis.
+
+        >>> Tensor([1.0, 2.0]).pad((1, 2)).tolist()
+        [0.0, 1.0, 2.0, 0.0, 0.0]
+        """
+        widths = arguments.pad_widths(pad_width, self.ndim)
+        fill = arguments.real_number(value, "value", "pad", "0.0")
+        return apply(ops_shape.Pad(widths, fill), self)
+
+    def split(self, split_size_or_sections: Any, axis: int = 0) -> tuple[Tensor, ...]:
+        """Cut into pieces along ``axis``: an int is the size of every piece (the last one may
+        be shorter), a list gives each piece's size. Each piece is a slice, so their gradients
+        all land in this tensor's one gradient (0 where a piece was not used).
+
+        >>> [p.tolist() for p in Tensor([1.0, 2.0, 3.0]).split(2)]
+        [[1.0, 2.0], [3.0]]
+        """
+        axis = arguments.one_axis(axis, self.ndim, "split")
+        pieces, start = [], 0
+        for size in arguments.split_sizes(split_size_or_sections, self.shape[axis]):
+            pieces.append(self[(slice(None),) * axis + (slice(start, start + size),)])
+            start += size
+        return tuple(pieces)
+
+    # ------------------------------------------------------------ the operators as methods
+
+    def add(self, other: Any) -> Tensor:
+        """``self + other``."""
+        return self + other
+
+    def sub(self, other: Any) -> Tensor:
+        """``self - other``."""
+        return self - other
+
+    def mul(self, other: Any) -> Tensor:
+        """``self * other``."""
+        return self * other
+
+    def div(self, other: Any) -> Tensor:
+        """``self / other``."""
+        return self / other
+
+    def matmul(self, other: Any) -> Tensor:
+        """``self @ other``."""
+        return self @ other
+
+    def pow(self, exponent: Any) -> Tensor:
+        """``self ** exponent``."""
+        return self**exponent
+
+    def neg(self) -> Tensor:
+        """``-self``."""
+        return -self
+
+    # ------------------------------------------------------------ dtype conversions
+    # Last in the class: the methods named int and float would hide the built-in types from
+    # the annotations of any method written after them.
+
+    def to(self, dtype: Any) -> Tensor:
+        """The values as ``dtype``; the tensor itself when it already has that dtype.
+
+        A float-to-float cast is an op (``Cast``): the gradient flows back through it, in the
+        original dtype. A cast to an integer or bool dtype gives a tensor outside the graph
+        (integers have no gradient).
+
+        >>> import numpy as np
+        >>> x = Tensor([1.5, 2.5], requires_grad=True)
+        >>> (x.to(np.float64) * 2).sum().backward()
+        >>> x.grad.dtype, x.long().tolist()
+        (dtype('float32'), [1, 2])
+        """
+        dtype = dtypes.parse_dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if dtype.kind == "f":
+            return apply(ops.Cast(dtype), self)
+        return Tensor._from_array(self.data.astype(dtype))
+
+    def float(self) -> Tensor:
+        """``self.to(np.float32)``, as PyTorch's ``.float()``."""
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        """``self.to(np.float64)``, as PyTorch's ``.double()``."""
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        """``self.to(np.int64)``: truncated toward zero, outside the graph, as PyTorch's ``.long()``."""
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        """``self.to(np.int32)``: truncated toward zero, outside the graph, as PyTorch's ``.int()``."""
+        return self.to(np.int32)
+
+
+# ---------------------------------------------------------------- dtype promotion
+
+
+def _binary(fn: Function, a: Tensor, b: Tensor) -> Tensor:
+    """``apply(fn, a, b)``, the operands first brought to one dtype as PyTorch does (API.md).
+
+    Operands of one dtype, the usual case (a Python number already took the tensor's dtype),
+    pass with one identity test: NumPy's built-in dtypes are single objects.
+    """
+    if a.data.dtype is not b.data.dtype:
+        a, b = _promote(a, b)
+    return apply(fn, a, b)
+
+
+def _divide(a: Tensor, b: Tensor) -> Tensor:
+    """``a / b``: as :func:`_binary`, and integers divide into the default float dtype."""
+    if a.data.dtype is not b.data.dtype:
+        a, b = _promote(a, b)
+    if a.data.dtype.kind != "f":  # then b is no float either
+        a, b = _floating(a), _floating(b)
+    return apply(ops.Div(), a, b)
+
+
+def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Two operands of different dtypes, as PyTorch combines them (NumPy's rule differs).
+
+    A float tensor meeting an integer or bool tensor keeps its own dtype: the other one is
+    converted (``float32 * int64 -> float32``, where NumPy gives float64; an integer tensor
+    has no gradient, so nothing is lost). Two floats, two integers, or bool and integer
+    give the wider dtype, which is what NumPy computes from them as they are.
+    """
+    a_float, b_float = a.data.dtype.kind == "f", b.data.dtype.kind == "f"
+    if a_float and not b_float:
+        return a, _converted(b, a)
+    if b_float and not a_float:
+        return _converted(a, b), b
+    return a, b
+
+
+def _converted(integers: Tensor, float_operand: Tensor) -> Tensor:
+    """An integer or bool tensor's values in the dtype of the float tensor it meets.
+
+    When the op will be recorded (the float tensor requires grad), so is the conversion, as
+    a ``Cast`` node, though its result needs no gradient (integers have none): a drawing then
+    shows where the integers enter, and a ``StaticGraph`` replay converts the values it is
+    fed (integer targets of ``mse_loss``). Backward never walks it.
+    """
+    fn = ops.Cast(float_operand.data.dtype)
+    out = Tensor._from_array(fn.forward(integers.data))
+    if _state.grad_enabled and float_operand._requires_grad:
+        fn.inputs, fn.scope, fn.freed = (integers,), _state.scope, False
+        out.grad_fn = fn
+    return out
+
+
+def _floating(t: Tensor) -> Tensor:
+    """``t`` for a float tensor; an integer or bool one as the default float dtype (exp, log,
+    mean... of integers give floats, as in PyTorch, not NumPy's float64)."""
+    if t.data.dtype.kind == "f":
+        return t
+    return t.to(dtypes.get_default_dtype())
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 # The constant Tensors of ``x * 2.0``, one per (value, dtype). A plain dict: a loss like
@@ -567,7 +936,7 @@ def _own_index(i: Any) -> Any:
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
-    """``a @ b`` with NumPy's rules; 1-D operands are reshaped so MatMul only sees >= 2-D."""
+    """``a @ b`` with NumPy's rules (a 1-D operand is a row on the left, a column on the right)."""
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"MatMul: operands must be at least 1-D, got {a.shape} @ {b.shape}; use *")
     k_left = a.shape[-1]
@@ -579,12 +948,4 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
             f"({k_left}) must equal the right operand's {right} ({k_right}); check the layer "
             "sizes, or transpose an operand (b.T)"
         )
-    if a.ndim == 1 and b.ndim == 1:
-        return apply(ops.MatMul(), a.reshape(1, -1), b.reshape(-1, 1)).reshape(())
-    if a.ndim == 1:
-        out = apply(ops.MatMul(), a.reshape(1, -1), b)
-        return out.reshape(*out.shape[:-2], out.shape[-1])
-    if b.ndim == 1:
-        out = apply(ops.MatMul(), a, b.reshape(-1, 1))
-        return out.reshape(*out.shape[:-1])
-    return apply(ops.MatMul(), a, b)
+    return _binary(ops.MatMul(), a, b)  # one node, also for a matrix-vector product

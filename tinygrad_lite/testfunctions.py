@@ -13,6 +13,12 @@ parameter of shape ``(2,)`` and never learns that it is not a neural network.
   there is tiny, and methods that rescale it (AdaGrad, RMSProp, Adam) escape first.
 - ``rosenbrock``: ``f(x, y) = (1 - x)**2 + 100 (y - x**2)**2``, a curved, narrow valley
   with its minimum at (1, 1). Easy to find the valley, slow to follow it.
+- ``double_well``: ``f(x, y) = tanh(g / 4)`` with
+  ``g = x**4 - x**3/3 - 2 x**2 + x + 5/3 + y**2``, a tilted double well: the global minimum
+  at (-1, 0) (f = 0), a shallower local minimum at (1, 0) (f = tanh(1/3) ~ 0.32), the ridge
+  between them at x = 1/4, and all around them a plateau where tanh saturates near 1 and
+  the gradient is almost 0 (about 0.006 at (2.3, 0)). Gradient descent ends in whichever
+  basin it starts in, and from the plateau it takes many steps before the loss moves.
 
 >>> from tinygrad_lite import optim, testfunctions
 >>> f = testfunctions.get("anisotropic")
@@ -40,6 +46,7 @@ __all__ = [
     "Objective",
     "anisotropic",
     "compare_optimizers",
+    "double_well",
     "get",
     "optimize_path",
     "rosenbrock",
@@ -65,7 +72,8 @@ class Objective:
     ``fn(x, y)`` works on Tensors of any (equal) shape, elementwise: on scalars it is the
     loss, on a grid of points it gives the heights for a contour plot. ``lrs`` holds a
     learning rate per optimizer name that shows each method at its typical behaviour
-    in ``steps`` steps from ``start``.
+    in ``steps`` steps from ``start``. ``minima`` are the global minima (``f = min_value``);
+    ``local_minima`` the others, where gradient descent can stop too.
     """
 
     name: str
@@ -78,6 +86,7 @@ class Objective:
     ylim: tuple[float, float]
     steps: int
     lrs: Mapping[str, float] = field(default_factory=dict)
+    local_minima: tuple[tuple[float, float], ...] = ()
 
     def __call__(self, x: Tensor, y: Tensor) -> Tensor:
         return self.fn(x, y)
@@ -108,6 +117,13 @@ def _saddle(x: Tensor, y: Tensor) -> Tensor:
 
 def _rosenbrock(x: Tensor, y: Tensor) -> Tensor:
     return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def _double_well(x: Tensor, y: Tensor) -> Tensor:
+    # dg/dx = 4 (x + 1)(x - 1/4)(x - 1): minima at x = -1 and 1, the ridge at x = 1/4;
+    # g(-1, 0) = 0 and g(1, 0) = 4/3. tanh flattens everything where g is large: the plateau.
+    g = x**4 - x**3 / 3 - 2 * x**2 + x + 5 / 3 + y**2
+    return (g / 4).tanh()
 
 
 anisotropic = Objective(
@@ -152,12 +168,29 @@ rosenbrock = Objective(
          "Adam": 0.1},
 )  # fmt: skip
 
-OBJECTIVES: dict[str, Objective] = {f.name: f for f in (anisotropic, saddle, rosenbrock)}
+double_well = Objective(
+    name="double_well",
+    formula="tanh((x⁴ - x³/3 - 2x² + x + 5/3 + y²) / 4)",
+    fn=_double_well,
+    start=(2.3, 0.5),
+    minima=((-1.0, 0.0),),
+    min_value=0.0,
+    xlim=(-2.5, 2.5),
+    ylim=(-2.0, 2.0),
+    steps=200,
+    lrs={"SGD": 0.1, "Momentum": 0.02, "Nesterov": 0.02, "AdaGrad": 0.3, "RMSProp": 0.01,
+         "Adam": 0.05},
+    local_minima=((1.0, 0.0),),
+)  # fmt: skip
+
+OBJECTIVES: dict[str, Objective] = {
+    f.name: f for f in (anisotropic, saddle, rosenbrock, double_well)
+}
 """The test functions by name, as ``compare-optimizers --function`` takes them."""
 
 
 def get(name: str) -> Objective:
-    """The test function called `name`: "anisotropic", "saddle" or "rosenbrock"."""
+    """The test function called `name`: "anisotropic", "saddle", "rosenbrock" or "double_well"."""
     if name not in OBJECTIVES:
         raise ValueError(
             f"testfunctions.get: unknown function {name!r}; choose one of {', '.join(OBJECTIVES)}"

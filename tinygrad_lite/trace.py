@@ -25,6 +25,7 @@ the formatting of values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -132,14 +133,54 @@ class Labels:
         return name if name is not None else format_number(tensor.data.reshape(()))
 
 
-def describe_local(fn: Function) -> str | None:
-    """The op's local-derivative formula: ``fn.describe_local()`` or its docstring's first line."""
+def describe_local(fn: Function, labels: Labels | None = None) -> str | None:
+    """The op's local-derivative formula, written with its operands' names.
+
+    The formula is ``fn.describe_local()`` or the first line of the op's docstring, which
+    calls the inputs ``x`` and ``y`` (``Linear``: ``x``, ``W``, ``b``). For a recorded op
+    they become the real operands' names, so ``w * x`` reads ``d(w*x)/dw = x``. An unnamed
+    operand keeps the trace's label for it (``t1``) when ``labels`` is given, else it, like
+    a constant, is called ``a``, ``b``, ... (never a name another operand has).
+    """
     describe = getattr(fn, "describe_local", None)
     text = describe() if callable(describe) else None
     if not text:
         doc = type(fn).__doc__ or ""
         text = doc.strip().splitlines()[0].strip() if doc.strip() else None
-    return text
+    inputs = getattr(fn, "inputs", None)  # set only once the op is recorded
+    if not text or not inputs:
+        return text
+    placeholders = _PLACEHOLDERS.get(fn.name, ("x", "y"))[: len(inputs)]
+    names = dict(zip(placeholders, _operand_names(inputs, labels), strict=False))
+    # A placeholder alone, or after the d of a derivative (dx, dx_i), never inside a word
+    # (exp, max, index) or before a call's bracket.
+    pattern = r"(?<![\w.])(d?)(" + "|".join(placeholders) + r")(?![A-Za-z0-9(])"
+
+    def named(m: re.Match) -> str:
+        name = names[m.group(2)]
+        # in brackets where it could be misread, e.g. d(x*w+b)/d(x*w), but not as the sole
+        # argument of a call (tanh(x*w + b), not tanh((x*w + b)))
+        alone = text[m.start() - 1 : m.start()] == "(" and text[m.end() : m.end() + 1] in ",)"
+        if m.group(1):
+            return "d" + (name if name.isidentifier() else f"({name})")
+        return name if alone or re.fullmatch(r"[\w.]+", name) else f"({name})"
+
+    return re.sub(pattern, named, text)
+
+
+# The names the formulas give the inputs of ops that do not call them x and y.
+_PLACEHOLDERS = {"Linear": ("x", "W", "b"), "CrossEntropy": ("scores", "labels")}
+
+
+def _operand_names(inputs: tuple[Tensor, ...], labels: Labels | None) -> list[str]:
+    """Each input's name; for an unnamed one its trace label (``t1``, not for a constant
+    shown by value) or the first free letter of ``a``, ``b``, ``c``..."""
+    names: list[str | None] = []
+    for t in inputs:
+        label = labels._names.get(id(t)) if labels is not None else None
+        names.append(str(t.name) if t.name else label)
+    free = (c for c in "abcdefghijklmnopqrsuvwz" if c not in names)
+    return [name if name else next(free) for name in names]
 
 
 # ---------------------------------------------------------------- the trace
@@ -184,9 +225,17 @@ class Trace:
     """
 
     def __init__(
-        self, root: Tensor, seed: np.ndarray, steps: list[Step], order: list[Tensor], labels: Labels
+        self,
+        root: Tensor,
+        seed: np.ndarray,
+        steps: list[Step],
+        order: list[Tensor],
+        labels: Labels,
+        accumulated: bool = True,
     ):
         self.root = root
+        self.accumulated = accumulated
+        """True when the pass added its gradients into ``.grad`` (``trace_backward``)."""
         self.seed = seed
         self.steps = steps
         self.order = order
@@ -239,6 +288,19 @@ class Trace:
         if leaves:
             lines += ["", "Gradients of the leaves:"]
             lines += [f"    {d(label)} = {format_array(grad)}" for label, grad in leaves]
+        if self.accumulated:
+            root = self.root_label if self.root_label.isidentifier() else "the root"
+            lines += [
+                "",
+                (
+                    "This was the backward pass: the gradients above were added into .grad, "
+                    f"as {root}.backward() does."
+                ),
+                (
+                    f"Calling {root}.backward() as well would add them a second time "
+                    "(doubled); call zero_grad() first to start over."
+                ),
+            ]
         return "\n".join(lines)
 
 
@@ -321,7 +383,7 @@ class _Recorder:
                 op=fn.name,
                 output=self.labels(out),
                 upstream=upstream,
-                formula=describe_local(fn),
+                formula=describe_local(fn, self.labels),
                 inputs=tuple(inputs),
                 fn=fn,
                 output_tensor=out,
@@ -348,13 +410,15 @@ def record_backward(root: Tensor, gradient=None, *, accumulate: bool = True) -> 
     else:
         wanted = [t for t in order if t.requires_grad and t is not root]
         run_backward(root, seed, inputs=wanted, on_step=recorder, **options)
-    return Trace(root, np.array(seed, copy=True), recorder.steps, order, labels)
+    return Trace(root, np.array(seed, copy=True), recorder.steps, order, labels, accumulate)
 
 
 def trace_backward(root: Tensor, gradient=None) -> Trace:
     """Run ``root``'s backward pass and return its steps, in the order they ran.
 
-    Gradients accumulate into the leaves as with ``root.backward(gradient)``; the
+    This *is* the backward pass: do not call ``root.backward()`` after it, or every
+    gradient is added a second time (doubled); ``print(trace)`` says so too. Gradients
+    accumulate into the leaves as with ``root.backward(gradient)``; the
     graph is kept (``retain_graph=True``) and every intermediate tensor that requires
     grad is left with its ``.grad`` too, so `draw_graph(root)` afterwards shows a
     gradient on every node. Each `Step` holds the op, the upstream gradient, the

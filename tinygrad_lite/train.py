@@ -234,6 +234,12 @@ def fit(
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader``; return the ``History``.
 
+    Each epoch calls ``model.train()`` before its training batches, then, with a
+    ``val_loader``, runs the validation batches in ``model.eval()`` mode under ``no_grad()``
+    (see ``evaluate``): layers such as ``nn.Dropout`` and ``nn.BatchNorm1d`` train with
+    their random masks and batch statistics, and are validated without the masks and with
+    the running statistics. The model is left in training mode.
+
     ``loss_fn(scores, labels)`` must return a scalar mean loss. The progress bar (tqdm, on
     stderr) shows only when stderr is a terminal, so logs and tests stay clean;
     ``progress=False`` turns it off everywhere. If the loss becomes NaN or infinite,

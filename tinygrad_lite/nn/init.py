@@ -7,6 +7,9 @@ variance of the entries so that signals keep their scale from layer to layer:
     Xavier/Glorot  Var(W) = 2 / (n_in + n_out)     (balances forward and backward)
     He             Var(W) = 2 / n_in               (ReLU nets: ReLU zeroes half the units)
 
+(PyTorch's names `kaiming_normal_` and `kaiming_uniform_` are aliases of the He ones.)
+`orthogonal_` draws a random orthogonal matrix instead: it keeps every vector's length.
+
 The normal form draws `N(0, Var)`; the uniform form draws `U(-a, a)` with `a = sqrt(3 Var)`,
 which has the same variance (a uniform on [-a, a] has variance a^2 / 3). Every draw uses the
 library generator (`tinygrad_lite.manual_seed` makes it reproducible) and keeps the
@@ -23,6 +26,8 @@ from __future__ import annotations
 
 import math
 from typing import Any
+
+import numpy as np
 
 from tinygrad_lite.random import generator
 from tinygrad_lite.tensor import Tensor
@@ -140,6 +145,47 @@ def he_uniform_(t: Tensor) -> Tensor:
     """
     n_in, _ = _fans(t, "he_uniform_")
     return _fill_uniform(t, 2.0 / n_in)
+
+
+# PyTorch calls He initialization "Kaiming" (after Kaiming He). These aliases are the
+# PyTorch defaults only: they take no `a`, `mode` or `nonlinearity`, and n_in is shape[0]
+# of our (in, out) weight, which is PyTorch's fan_in of its (out, in) weight.
+kaiming_normal_ = he_normal_
+kaiming_uniform_ = he_uniform_
+
+
+def orthogonal_(t: Tensor, gain: float = 1.0) -> Tensor:
+    """A (semi-)orthogonal matrix times `gain`: the rows, or the columns if there are fewer
+    of them, are orthonormal. Multiplying by such a matrix keeps the length of every vector
+    in the orthonormal directions, so signals neither grow nor shrink through the layer.
+
+    Drawn as PyTorch does: the Q factor of the QR decomposition of a standard normal matrix,
+    with each column's sign set by R's diagonal so that Q is spread uniformly. A tensor with
+    more than 2 axes is treated as a `(shape[0], rest)` matrix.
+
+    >>> import numpy as np, tinygrad_lite as tl
+    >>> w = tl.nn.init.orthogonal_(tl.Tensor.zeros(4, 3))
+    >>> bool(np.allclose(w.data.T @ w.data, np.eye(3), atol=1e-6))
+    True
+    """
+    _check_tensor(t, "orthogonal_")
+    if t.ndim < 2:
+        raise ValueError(
+            f"nn.init.orthogonal_: needs a tensor with at least 2 axes, got shape {t.shape}; "
+            "for a bias use zeros_ or normal_"
+        )
+    if isinstance(gain, bool) or not isinstance(gain, int | float):
+        raise TypeError(f"nn.init.orthogonal_: gain must be a number, got {gain!r}")
+    if t.size == 0:  # nothing to fill
+        return t
+    rows, cols = t.shape[0], t.size // t.shape[0]
+    a = generator().standard_normal((max(rows, cols), min(rows, cols)))  # tall: QR gives Q
+    q, r = np.linalg.qr(a)  # q: (max, min) with orthonormal columns
+    q *= np.sign(np.diag(r))  # R's diagonal signs: without this Q is not uniformly spread
+    if rows < cols:
+        q = q.T
+    t.data[...] = (gain * q).reshape(t.shape)
+    return t
 
 
 def zeros_(t: Tensor) -> Tensor:

@@ -1,4 +1,4 @@
-"""Layers: the affine layer `Linear` and the activation layers.
+"""Layers: the affine layer `Linear`, the activation layers and `Flatten`.
 
 >>> import tinygrad_lite as tl
 >>> from tinygrad_lite import nn
@@ -154,6 +154,124 @@ class Softmax(Module):
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"
+
+
+class LeakyReLU(Module):
+    """`x` where x > 0, else `negative_slope * x`; gradient 1 or `negative_slope`, so a unit
+    that is switched off still passes a little gradient. See `nn.functional.leaky_relu`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> [round(v, 4) for v in nn.LeakyReLU(0.1)(Tensor([-2.0, 3.0])).tolist()]
+    [-0.2, 3.0]
+    """
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """`x` where x > 0, else `alpha * (exp(x) - 1)`; gradient 1, or `alpha * exp(x)`: smooth
+    for alpha = 1, and negative outputs pull the mean activation towards 0.
+    See `nn.functional.elu`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> [round(v, 4) for v in nn.ELU()(Tensor([-1.0, 2.0])).tolist()]  # exp(-1) - 1
+    [-0.6321, 2.0]
+    """
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Softplus(Module):
+    """`log(1 + exp(x))`, a smooth ReLU; gradient `sigmoid(x)`. See `nn.functional.softplus`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> [round(v, 4) for v in nn.Softplus()(Tensor([0.0, 10.0])).tolist()]  # log 2; about x
+    [0.6931, 10.0]
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x)
+
+
+class SiLU(Module):
+    """`x * sigmoid(x)` (also called swish); gradient `s + x s (1 - s)` with s = sigmoid(x).
+    See `nn.functional.silu`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> [round(v, 4) for v in nn.SiLU()(Tensor([-1.0, 0.0, 1.0])).tolist()]
+    [-0.2689, 0.0, 0.7311]
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)
+
+
+class GELU(Module):
+    """`x * Phi(x)`, Phi the standard normal CDF, in its tanh approximation
+    `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`, the only form offered (the exact one
+    needs erf, which NumPy lacks). See `nn.functional.gelu`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> [round(v, 4) for v in nn.GELU()(Tensor([-1.0, 0.0, 1.0])).tolist()]
+    [-0.1588, 0.0, 0.8412]
+    """
+
+    def __init__(self, approximate: str = "tanh") -> None:
+        super().__init__()
+        if approximate != "tanh":
+            raise ValueError(
+                f"GELU: approximate={approximate!r} is not available; only the tanh form is "
+                "(the exact GELU needs erf, which NumPy does not have): use GELU() or "
+                'GELU(approximate="tanh")'
+            )
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Flatten(Module):
+    """Merges the axes `start_axis` to `end_axis` (both included) into one: with the defaults,
+    a batch `(N, d1, d2, ...)` becomes `(N, d1 * d2 * ...)`, ready for a `Linear`. Gradient:
+    the upstream gradient reshaped back.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> nn.Flatten()(Tensor.zeros(8, 2, 3)).shape
+    (8, 6)
+    """
+
+    def __init__(self, start_axis: int = 1, end_axis: int = -1) -> None:
+        super().__init__()
+        for what, axis in (("start_axis", start_axis), ("end_axis", end_axis)):
+            if isinstance(axis, bool) or not isinstance(axis, int):
+                raise TypeError(f"Flatten: {what} must be an int, got {axis!r}; e.g. Flatten(1)")
+        self.start_axis = start_axis
+        self.end_axis = end_axis
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.flatten(self.start_axis, self.end_axis)
+
+    def extra_repr(self) -> str:
+        return f"start_axis={self.start_axis}, end_axis={self.end_axis}"
 
 
 ACTIVATIONS: dict[str, type[Module]] = {

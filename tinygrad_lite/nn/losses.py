@@ -89,3 +89,49 @@ class MultiMarginLoss(_MarginLoss):
 
     def forward(self, scores: Tensor, labels: Any) -> Tensor:
         return F.multi_margin_loss(scores, labels, self.margin, self.reduction)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities (a sigmoid's output) against 0/1 targets of the
+    same shape; see `nn.functional.binary_cross_entropy`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> loss = nn.BCELoss()(Tensor([0.5, 0.5]), [1.0, 0.0])  # -log(0.5) for each
+    >>> round(loss.item(), 4)
+    0.6931
+    """
+
+    def forward(self, probs: Tensor, targets: Any) -> Tensor:
+        return F.binary_cross_entropy(probs, targets, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy of `sigmoid(logits)`, computed stably from the logits; see
+    `nn.functional.binary_cross_entropy_with_logits`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> logits = Tensor([0.0, 0.0], requires_grad=True)
+    >>> loss = nn.BCEWithLogitsLoss()(logits, [1.0, 0.0])
+    >>> round(loss.item(), 4)
+    0.6931
+    >>> loss.backward()
+    >>> logits.grad.tolist()  # (sigmoid(z) - t) / N
+    [-0.25, 0.25]
+    """
+
+    def forward(self, logits: Tensor, targets: Any) -> Tensor:
+        return F.binary_cross_entropy_with_logits(logits, targets, self.reduction)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of class indices under log-probabilities (a `log_softmax`);
+    see `nn.functional.nll_loss`.
+
+    >>> from tinygrad_lite import Tensor, nn
+    >>> log_probs = Tensor([[-0.1, -2.0], [-3.0, -0.05]])
+    >>> round(nn.NLLLoss()(log_probs, [0, 1]).item(), 4)  # (0.1 + 0.05) / 2
+    0.075
+    """
+
+    def forward(self, log_probs: Tensor, labels: Any) -> Tensor:
+        return F.nll_loss(log_probs, labels, self.reduction)

@@ -11,6 +11,7 @@ Linear(100, 10)
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 
 from tinygrad_lite.nn import layers
@@ -66,6 +67,14 @@ class MLP(Module):
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", init: Init = "he") -> None:
         super().__init__()
+        if isinstance(sizes, numbers.Integral):  # MLP(2, 64, 2), as TwoLayerNet(2, 100, 3)
+            given = [sizes] + [a for a in (activation, init) if isinstance(a, numbers.Integral)]
+            got = ", ".join(map(str, given))
+            fix = given if len(given) >= 2 else [sizes, 64, 10]
+            raise TypeError(
+                f"MLP takes a list of sizes, input first and output last: MLP({fix}), not "
+                f"MLP({got})"
+            )
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs at least an input and an output size, got {sizes}")

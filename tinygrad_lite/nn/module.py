@@ -3,7 +3,9 @@
 A Module finds its parameters by looking at its attributes: every Tensor assigned as an
 attribute is a parameter, every Module a child. Both are kept in the order they were
 assigned, so `named_parameters()` lists them as the model was written (Tensors inside
-lists or dicts are not found: give each its own attribute)::
+lists or dicts are not found: give each its own attribute). A Tensor registered with
+`register_buffer` is state that is not trained (BatchNorm's running mean): `state_dict()`
+holds it, `parameters()` does not::
 
     >>> from tinygrad_lite import nn
     >>> net = nn.TwoLayerNet(2, 4, 3)
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_lite.arguments import a_or_an
 from tinygrad_lite.autograd import module_scope
 from tinygrad_lite.tensor import Tensor
 
@@ -45,6 +48,7 @@ class Module:
         # Everything below is bookkeeping, set with object.__setattr__ so that it is not
         # mistaken for a parameter or a child.
         object.__setattr__(self, "_members", {})  # name -> parameter Tensor or child Module
+        object.__setattr__(self, "_buffers", {})  # name -> buffer Tensor (see register_buffer)
         object.__setattr__(self, "_path", "")  # dotted name inside the outermost model
         object.__setattr__(self, "_scope", type(self).__name__)  # see _scope_label
         object.__setattr__(self, "training", True)
@@ -57,7 +61,12 @@ class Module:
                 f"{type(self).__name__}: cannot assign {name!r} before Module.__init__() "
                 "ran; call super().__init__() first in your __init__"
             )
-        if isinstance(value, Module | Tensor):
+        if name in self._buffers:  # a buffer stays a buffer when it is given a new value
+            self._check_buffer(name, value)
+            self._buffers[name] = value
+            if value is not None:
+                value.name = _join(self._path, name)
+        elif isinstance(value, Module | Tensor):
             members[name] = value
             _set_names(value, name, self._path)
         else:
@@ -66,7 +75,53 @@ class Module:
 
     def __delattr__(self, name: str) -> None:
         self._members.pop(name, None)
+        self._buffers.pop(name, None)
         object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, tensor: Tensor | None) -> None:
+        """Keep `tensor` as state that is saved but not trained, under the attribute `name`.
+
+        A buffer (BatchNorm's running mean, a step count) is in `state_dict()`, so checkpoints
+        save it and `load_state_dict` checks and restores it, but not in `parameters()`, so no
+        optimizer changes it. Assigning `self.<name> = t` later replaces the buffer's Tensor.
+
+        >>> import tinygrad_lite as tl
+        >>> from tinygrad_lite import nn
+        >>> m = nn.Module()
+        >>> m.register_buffer("count", tl.Tensor.zeros(1))
+        >>> list(m.state_dict()), m.parameters()
+        (['count'], [])
+        """
+        owner = f"{type(self).__name__}.register_buffer"
+        if not isinstance(name, str):
+            raise TypeError(f"{owner}: name must be a str such as 'running_mean', got {name!r}")
+        if not name.isidentifier():
+            raise ValueError(
+                f"{owner}: name must be a Python identifier (no dots or spaces) such as "
+                f"'running_mean', got {name!r}"
+            )
+        if name in self._members or (hasattr(self, name) and name not in self._buffers):
+            raise KeyError(
+                f"{owner}: {name!r} is already an attribute of this module; pick another name "
+                "for the buffer"
+            )
+        self._check_buffer(name, tensor, owner)
+        self._buffers[name] = tensor
+        if tensor is not None:
+            tensor.name = _join(self._path, name)
+        object.__setattr__(self, name, tensor)
+
+    def _check_buffer(self, name: str, value: Any, owner: str | None = None) -> None:
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(
+                f"{owner or type(self).__name__}: buffer {name!r} must be a Tensor or None, got "
+                f"{type(value).__name__}; wrap an array: Tensor(array)"
+            )
+        if value is not None and value.requires_grad:
+            raise ValueError(
+                f"{owner or type(self).__name__}: buffer {name!r} requires grad, but buffers "
+                "are not trained; pass tensor.detach(), or assign it as a parameter instead"
+            )
 
     # ---------------------------------------------------------------- traversal
     def children(self) -> Iterator[Module]:
@@ -99,6 +154,14 @@ class Module:
             else:
                 yield _join(prefix, name), member
 
+    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        """Every buffer with its dotted name (`bn.running_mean`), in definition order;
+        buffers set to None are left out."""
+        for prefix, module in self.named_modules():
+            for name, buffer in module._buffers.items():
+                if buffer is not None:
+                    yield _join(prefix, name), buffer
+
     def parameters(self) -> list[Tensor]:
         """Every parameter, in definition order (what an optimizer takes)."""
         return [p for _, p in self.named_parameters()]
@@ -110,7 +173,8 @@ class Module:
 
     # ---------------------------------------------------------------- modes
     def train(self, mode: bool = True) -> Module:
-        """Put this module and all its children in training mode (`.training = mode`)."""
+        """Put this module and all its children in training mode (`.training = mode`) and
+        return the module. Dropout and BatchNorm1d behave differently in the two modes."""
         for _, module in self.named_modules():
             object.__setattr__(module, "training", mode)
         return self
@@ -121,11 +185,13 @@ class Module:
 
     # ---------------------------------------------------------------- state
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter's array, keyed by dotted name."""
-        return {name: p.data.copy() for name, p in self.named_parameters()}
+        """A copy of every parameter's and every buffer's array, keyed by dotted name."""
+        state = {name: p.data.copy() for name, p in self.named_parameters()}
+        state.update((name, b.data.copy()) for name, b in self.named_buffers())
+        return state
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> None:
-        """Copy the arrays of `state` into the parameters, in place.
+        """Copy the arrays of `state` into the parameters and buffers, in place.
 
         Every key, shape and dtype is checked before anything changes; all problems are
         reported together in one ValueError, and a failed load leaves the model exactly
@@ -133,6 +199,7 @@ class Module:
         mismatch is still an error).
         """
         params = dict(self.named_parameters())
+        params.update(self.named_buffers())
         problems = []
         missing: list[str] = []
         unexpected: list[str] = []
@@ -219,7 +286,7 @@ class Sequential(Module):
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
                 raise TypeError(
-                    f"Sequential: layer {i} is a {type(layer).__name__}, expected a Module"
+                    f"Sequential: layer {i} is {a_or_an(type(layer).__name__)}, expected a Module"
                 )
             setattr(self, str(i), layer)
 
@@ -266,3 +333,5 @@ def _set_names(member: Tensor | Module, name: str, parent_path: str) -> None:
         object.__setattr__(module, "_scope", module._scope_label())
     for sub_name, p in member.named_parameters():
         p.name = _join(path, sub_name)
+    for sub_name, b in member.named_buffers():
+        b.name = _join(path, sub_name)

@@ -13,7 +13,7 @@ do the second-order ``Newton`` and the quasi-Newton ``LBFGS``, which evaluate it
 """
 
 from tinygrad_lite.optim import lr_scheduler
-from tinygrad_lite.optim.adaptive import AdaGrad, Adam, RMSProp
+from tinygrad_lite.optim.adaptive import AdaGrad, Adam, AdamW, RMSProp
 from tinygrad_lite.optim.optimizer import Optimizer
 from tinygrad_lite.optim.search import RandomLocalSearch, RandomSearch
 from tinygrad_lite.optim.second_order import LBFGS, Newton
@@ -24,6 +24,7 @@ __all__ = [
     "SGD",
     "AdaGrad",
     "Adam",
+    "AdamW",
     "Momentum",
     "Nesterov",
     "Newton",

@@ -127,3 +127,38 @@ class Adam(Optimizer):
         v_hat = v / (1.0 - b2**t)
         w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
         state.update(m=m, v=v, step=t)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: the weights shrink by ``lr * weight_decay`` of
+    themselves before the Adam step, instead of the decay being added to the gradient::
+
+        W -= lr * weight_decay * W          (first, as PyTorch does)
+        then the Adam update of W with the gradient g alone
+
+    Added to the gradient (``g + weight_decay * W``), the decay would be divided by
+    ``sqrt(v_hat)`` like the rest of the step, so weights with large gradients would be
+    decayed less; decoupled, every weight shrinks by the same fraction per step.
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.Tensor([1.0], requires_grad=True)
+    >>> w.grad = tl.Tensor([0.0])
+    >>> tl.optim.AdamW([w], lr=0.1, weight_decay=0.5).step()
+    >>> round(float(w.data[0]), 4)  # 1 - 0.1 * 0.5 * 1, and a zero Adam step
+    0.95
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(params, lr, betas, eps)
+        self.weight_decay = check_number(type(self).__name__, "weight_decay", weight_decay)
+
+    def update(self, i: int, w: np.ndarray, g: np.ndarray) -> None:
+        w -= self.lr * self.weight_decay * w
+        super().update(i, w, g)

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tinygrad_lite.arguments import a_or_an
+
 if TYPE_CHECKING:
     from tinygrad_lite.tensor import Tensor
 
@@ -25,12 +27,20 @@ _STATE_KEY = re.compile(r"state\.(\d+)\.(\w+)")
 
 
 def check_number(
-    owner: str, name: str, value: Any, low: float = 0.0, high: float = math.inf
+    owner: str,
+    name: str,
+    value: Any,
+    low: float = 0.0,
+    high: float = math.inf,
+    finite: bool = True,
 ) -> float:
-    """Return ``value`` as a Python float after checking ``low <= value <= high``."""
+    """Return ``value`` as a Python float after checking ``low <= value <= high`` and, unless
+    ``finite=False``, that it is finite (``lr=inf`` would turn every weight into inf or NaN)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{owner}: {name} must be a real number, got {type(value).__name__}")
     value = float(value)
+    if finite and not math.isfinite(value):
+        raise ValueError(f"{owner}: {name} must be a finite number, got {value}")
     if not (low <= value <= high) or math.isnan(value):
         raise ValueError(f"{owner}: {name} must be in [{low}, {high}], got {value}")
     return value
@@ -98,7 +108,9 @@ class Optimizer:
         for i, p in enumerate(self.params):
             data = getattr(p, "data", None)
             if not isinstance(data, np.ndarray) or not hasattr(p, "grad"):
-                raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a Tensor")
+                raise TypeError(
+                    f"{name}: parameter {i} is {a_or_an(type(p).__name__)}, not a Tensor"
+                )
             if not np.issubdtype(data.dtype, np.floating):
                 raise TypeError(
                     f"{name}: parameter {i} has dtype {data.dtype}; only floating-point Tensors can be optimized"
@@ -172,8 +184,10 @@ class Optimizer:
             value = state_dict[key]
             if isinstance(value, np.ndarray) and value.shape == ():
                 value = value.item()
-            low = 0.0 if key == "lr" else -math.inf
-            scalars[key] = check_number(f"{name}.load_state_dict", key, value, low=low)
+            low = 0.0 if key == "lr" else -math.inf  # other scalars, e.g. best_loss, may be inf
+            scalars[key] = check_number(
+                f"{name}.load_state_dict", key, value, low=low, finite=key == "lr"
+            )
         states: list[dict[str, Any]] = [{} for _ in self.params]
         for key, value in state_dict.items():
             if key in self.scalar_names:

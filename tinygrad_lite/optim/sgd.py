@@ -27,7 +27,8 @@ class SGD(Optimizer):
         momentum:  v = momentum * v - lr * g;   W += v
         nesterov:  v_new = momentum * v - lr * g;   W += -momentum * v + (1 + momentum) * v_new
 
-    The velocity ``v`` starts at zero, one per parameter.
+    The velocity ``v`` starts at zero, one per parameter. With Nesterov the parameter held
+    is the look-ahead point: see ``Nesterov``.
 
     Examples
     --------
@@ -94,11 +95,20 @@ class Momentum(SGD):
 
 
 class Nesterov(SGD):
-    """Nesterov momentum in the look-ahead form the seeds use::
+    """Nesterov momentum, stored as the look-ahead point.
 
-        v_new = momentum*v - lr*g;  W += -momentum*v + (1 + momentum)*v_new
+    The course writes it with the gradient taken ahead of the weights ``W``::
 
-    The step looks ahead along the velocity before it corrects with the gradient.
+        v = momentum*v - lr*grad(W + momentum*v);   W = W + v
+
+    This class holds ``phi = W + momentum*v`` in the parameter instead, so the gradient that
+    ``backward()`` computes is already the look-ahead one, ``g = grad(phi)``. Substituting
+    ``W = phi - momentum*v`` gives its update::
+
+        v_new = momentum*v - lr*g;   phi += -momentum*v + (1 + momentum)*v_new
+
+    The same path: after every step the parameter equals the course's ``W + momentum*v``,
+    and both end at the same minimum (where ``v = 0`` and ``phi = W``).
 
     >>> import tinygrad_lite as tl
     >>> w = tl.Tensor([1.0], requires_grad=True)
