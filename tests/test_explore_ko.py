@@ -79,7 +79,7 @@ def test_korean_step_texts_read_as_written():
     assert korean.steps[3]["text"][:3] == [
         "역전파 3단계 중 1단계: Tanh -> y",
         "상류 기울기: dy/dy = 1",
-        "국소 미분: d tanh(x)/dx = 1 - out**2",
+        "국소 미분: d tanh(t2)/dt2 = 1 - out**2",
     ]
     assert korean.steps[-1]["text"][-2:] == [
         "x에 보내는 기울기: 기울기를 보내지 않습니다 (기울기가 필요 없는 텐서입니다)",

@@ -5,7 +5,9 @@ holds the same blocks, so they run there.)"""
 
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
+import nbformat
 from korean_helpers import HANGUL, other_spellings, plain_style_endings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +73,21 @@ def test_every_lesson_is_linked_in_korean_where_it_is_translated():
         translated = ROOT / "notebooks" / "ko" / notebook.name
         folder = "notebooks/ko" if translated.exists() else "notebooks"
         assert f"({folder}/{notebook.name})" in korean, notebook.name
+
+
+def notebook_anchors(notebook: Path) -> set[str]:
+    """Jupyter's anchor of every Markdown heading: its text with spaces turned into hyphens."""
+    return {
+        match.group(1).strip().replace(" ", "-")
+        for cell in nbformat.read(notebook, as_version=4).cells
+        if cell.cell_type == "markdown"
+        for match in re.finditer(r"^#{1,6} (.+)$", cell.source, flags=re.MULTILINE)
+    }
+
+
+def test_every_lesson_section_linked_exists():
+    links = re.findall(r"\]\((notebooks/[^)#]+\.ipynb)#([^)]+)\)", text(KOREAN))
+    assert len(links) >= 30  # the course map
+    assert any(path.startswith("notebooks/ko/") for path, _ in links)
+    for path, anchor in links:
+        assert unquote(anchor) in notebook_anchors(ROOT / path), f"no heading #{anchor} in {path}"
