@@ -30,7 +30,6 @@ NOT_YET_TRANSLATED = {
     "06_weight_initialization",
     "07_first_15_second_order",
     "08_exercises",
-    "09_regularization",
 }
 
 HEADING = re.compile(r"^(#{1,6})\s")
