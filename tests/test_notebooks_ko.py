@@ -24,7 +24,6 @@ CLEAN = runpy.run_path(str(ROOT / "tools" / "clean_notebooks.py"))["clean"]
 # translated once its English text is final (issue 22). A new English notebook fails
 # test_every_english_lesson_is_translated_or_listed until it is translated or added here.
 NOT_YET_TRANSLATED = {
-    "05_optimizers",
     "08_exercises",
 }
 
@@ -151,3 +150,16 @@ def test_the_docs_site_has_a_korean_section_with_the_glossary_and_every_korean_l
     for name in KOREAN_LESSONS:
         assert f"- lessons-ko/{name}.ipynb\n" in nav, f"mkdocs.yml's nav lacks ko/{name}"
     assert (ROOT / "docs" / "lessons-ko").resolve() == KOREAN.resolve()
+
+
+@pytest.mark.parametrize("name", KOREAN_LESSONS)
+def test_links_inside_a_lesson_lead_to_its_headings(name):
+    markdown = [c.source for c in read(KOREAN / f"{name}.ipynb").cells if c.cell_type == "markdown"]
+    anchors = {
+        match.group(1).strip().replace(" ", "-")
+        for source in markdown
+        for match in re.finditer(r"^#{1,6} (.+)$", source, flags=re.MULTILINE)
+    }
+    for source in markdown:
+        for anchor in re.findall(r"\]\(#([^)]+)\)", source):
+            assert anchor in anchors, f"{name}: no heading for the link #{anchor}"
