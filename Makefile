@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: demo test lint graphviz bench notebooks docs docs-serve clean
+.PHONY: demo test lint graphviz interop bench notebooks docs docs-serve clean
 
 # (Re)install the venv whenever pyproject.toml changes. pip >= 25.1 is needed for --group.
 $(STAMP): pyproject.toml
@@ -24,6 +24,11 @@ graphviz:
 	  else \
 	    echo "note: Graphviz 'dot' not found; graphs are saved as .dot only (apt-get/brew/conda install graphviz)"; \
 	  fi; }
+
+# The optional extras for tinygrad_lite.interop (PyTorch, onnx) and onnxruntime, which the
+# interop tests need; without them those tests skip (in CI, with CI=true, they fail instead).
+interop: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[torch,onnx]" --group interop
 
 demo: $(STAMP) graphviz
 	$(BIN)/tinygrad-lite demo

@@ -103,7 +103,7 @@ def test_neuron_numbers():
     assert explorer.steps[3]["text"][:3] == [
         "Backward step 1 of 3: Tanh -> y",
         "upstream gradient: dy/dy = 1",
-        "local derivative: d tanh(x)/dx = 1 - out**2",
+        "local derivative: d tanh(t2)/dt2 = 1 - out**2",
     ]
 
 

@@ -437,5 +437,7 @@ def trace_backward(root: Tensor, gradient=None) -> Trace:
     Backward pass of y = 9, from dy/dy = 1.
     ...
         dy/dx = 6
+    <BLANKLINE>
+    This was the backward pass: ...
     """
     return record_backward(root, gradient, accumulate=True)

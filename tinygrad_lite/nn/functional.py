@@ -48,6 +48,7 @@ def relu(x: Tensor) -> Tensor:
     >>> F.relu(Tensor([-2.0, 0.0, 3.0])).tolist()
     [0.0, 0.0, 3.0]
     """
+    _check_tensor(x, "x", "relu")
     return x.relu()
 
 
@@ -59,6 +60,7 @@ def sigmoid(x: Tensor) -> Tensor:
     >>> F.sigmoid(Tensor([0.0])).tolist()
     [0.5]
     """
+    _check_tensor(x, "x", "sigmoid")
     return x.sigmoid()
 
 
@@ -70,6 +72,7 @@ def tanh(x: Tensor) -> Tensor:
     >>> F.tanh(Tensor([0.0])).tolist()
     [0.0]
     """
+    _check_tensor(x, "x", "tanh")
     return x.tanh()
 
 
@@ -81,6 +84,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     >>> F.softmax(Tensor([[1000.0, 1000.0]])).tolist()   # no overflow
     [[0.5, 0.5]]
     """
+    _check_tensor(x, "x", "softmax")
     return x.softmax(axis=axis)
 
 
@@ -93,6 +97,7 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     >>> F.log_softmax(Tensor([[0.0, 0.0]])).numpy().round(4)   # log(1/2)
     array([[-0.6931, -0.6931]], dtype=float32)
     """
+    _check_tensor(x, "x", "log_softmax")
     return x.log_softmax(axis=axis)
 
 
