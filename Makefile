@@ -49,9 +49,10 @@ bench: $(STAMP)
 # Re-execute every notebook and write its outputs back into the .ipynb file, then drop what
 # changes on every run (timestamps, Python version, object addresses) so diffs show real changes.
 # PYTHONHASHSEED=0 fixes set iteration order, which graph drawings can depend on.
+# `pytest notebooks` finds the Korean lessons in notebooks/ko/ as well.
 notebooks: $(STAMP) graphviz
 	PYTHONHASHSEED=0 $(BIN)/pytest notebooks --nbmake --overwrite
-	$(BIN)/python tools/clean_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tools/clean_notebooks.py notebooks/*.ipynb notebooks/ko/*.ipynb
 
 # The documentation site, built into site/ from docs/, the docstrings and the saved notebooks
 # (never executed here); then check_site.py checks the key pages exist and nothing loads from

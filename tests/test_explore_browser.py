@@ -278,3 +278,36 @@ def test_screenshots_of_the_backward_panel(browser, pages):
     shots.append(SHOTS / "explorer_two_layer.png")
     assert browser.save_screenshot(str(shots[1]))
     assert all(path.read_bytes().startswith(b"\x89PNG") for path in shots)
+
+
+def test_the_korean_page_walks_and_speaks_korean(browser, tmp_path):
+    from selenium.webdriver.common.keys import Keys  # noqa: PLC0415
+
+    root, _ = neuron()
+    explorer = tl.explore(root, lang="ko")
+    open_page(browser, explorer.save(tmp_path / "neuron_ko.html").as_uri())
+    assert browser.execute_script("return document.documentElement.lang") == "ko"
+    assert browser.find_element("id", "next").text == "다음 \u25b6"
+    assert browser.find_element("id", "play").get_attribute("aria-label") == "재생"
+    assert browser.find_element("id", "stepbar").get_attribute("aria-label").startswith("단계")
+    browser.find_element("css selector", "h1").click()
+    for i in range(1, explorer.step_count):
+        press(browser, Keys.ARROW_RIGHT)
+        assert browser.execute_script("return tlExplorer.current().text") == expected_text(
+            explorer.steps[i]
+        )
+    last = explorer.step_count
+    assert browser.find_element("id", "counter").text == f"{last}단계 중 {last}단계 (역전파)"
+    assert browser.find_element("css selector", "#panel h2").text.startswith("역전파 ")
+    click_node(browser, next(t["node"] for t in explorer.data["tensors"] if t["name"] == "w"))
+    details = browser.find_element("id", "details").text
+    for word in ("역할", "기울기", "리프 텐서"):  # role, gradient, leaf tensor
+        assert word in details
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(SHOTS / "explorer_ko.png"))
+    browser.find_element("css selector", "h1").click()
+    press(browser, Keys.SPACE)
+    assert browser.find_element("id", "play").text == "일시 정지"
+    press(browser, Keys.SPACE)
+    assert browser.find_element("id", "play").text == "재생"
+    no_console_errors(browser)

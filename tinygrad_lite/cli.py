@@ -23,6 +23,7 @@ import numpy as np
 import tinygrad_lite as tl
 from tinygrad_lite import nn, optim
 from tinygrad_lite.data import DataLoader, train_val_test_split
+from tinygrad_lite.explore_words import LANGUAGES, WORDS
 from tinygrad_lite.train import History, evaluate, fit
 
 
@@ -116,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         ".html writes the explorer, a page that steps through forward and backward (needs Graphviz)",
     )
     graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="default: LR")
+    graph.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="the language of the explorer page (-o page.html): en (default) or ko (Korean)",
+    )
     graph.add_argument(
         "--local-grads", action="store_true", help="label each edge with its local derivative"
     )
@@ -401,7 +408,8 @@ def _cmd_graph(args: argparse.Namespace) -> int:
             gradient = None if root.data.size == 1 else np.ones_like(root.data)
             explorer = None
             if out is not None and GRAPH_FORMATS[out.suffix.lower()] == "html":
-                explorer = tl.explore(root, gradient=gradient, title=f"Backprop of {args.expr}")
+                title = WORDS[args.lang]["steps"]["title"].format(root=args.expr)
+                explorer = tl.explore(root, gradient=gradient, title=title, lang=args.lang)
                 trace = explorer.trace  # the page's backward pass: the same steps
             else:
                 trace = trace_backward(root, gradient)

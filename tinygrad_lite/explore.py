@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_lite.explore_words import LANGUAGES, WORDS
 from tinygrad_lite.graph import _value_lines, draw_graph
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.trace import (
@@ -61,7 +62,8 @@ class Explorer:
     ``explorer.html`` is the page as a string (Graphviz lays the graph out the first time it
     is asked for), ``explorer.save("page.html")`` writes it, and in Jupyter the page shows
     inline. ``explorer.step_count`` is the number of steps: the forward ones, then the
-    backward ones.
+    backward ones. ``explorer.lang`` is the language of the page's labels and step texts
+    (``"en"`` or ``"ko"``, chosen in `explore`).
 
     >>> import tinygrad_lite as tl
     >>> a = tl.Tensor(3.0, requires_grad=True, name="a")
@@ -70,7 +72,9 @@ class Explorer:
     '  dt1/da = 3 (from Mul -> t1) + 3 (from Mul -> t1) = 6'
     """
 
-    def __init__(self, title: str, trace: Trace, diagram: Any, data: dict[str, Any]):
+    def __init__(
+        self, title: str, trace: Trace, diagram: Any, data: dict[str, Any], lang: str = "en"
+    ):
         self.title = title
         self.trace = trace
         """The backward pass the page shows, as `trace_backward` returns it."""
@@ -78,6 +82,7 @@ class Explorer:
         """The `graphviz.Digraph` the page shows (gradients as after the last step)."""
         self.data = data
         """What the page's script reads: the steps, and every drawn tensor and op."""
+        self.lang = lang
         self._html: str | None = None
 
     @property
@@ -94,7 +99,7 @@ class Explorer:
         """The page: one HTML document with the graph (SVG), the data (JSON), script and style."""
         if self._html is None:
             svg = self.diagram.pipe(format="svg").decode("utf-8")
-            self._html = _fill_template(self.title, _inline_svg(svg), self.data)
+            self._html = _fill_template(self.title, _inline_svg(svg), self.data, self.lang)
         return self._html
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -130,7 +135,12 @@ class Explorer:
 
 
 def explore(
-    root: Tensor, *, gradient: Any = None, max_nodes: int = 200, title: str | None = None
+    root: Tensor,
+    *,
+    gradient: Any = None,
+    max_nodes: int = 200,
+    title: str | None = None,
+    lang: str = "en",
 ) -> Explorer:
     """Run ``root``'s backward pass and return a page that steps through it (an `Explorer`).
 
@@ -138,7 +148,8 @@ def explore(
     intermediate tensor keeps its ``.grad``. ``gradient`` is dRoot/dRoot for a non-scalar
     root (as in ``root.backward(gradient)``). At most `max_nodes` tensor and op nodes are
     drawn (those nearest `root`), as in `draw_graph`; `title` heads the page (default:
-    "Backprop of <root's name>").
+    "Backprop of <root's name>"). ``lang="ko"`` writes the page's buttons, headings, labels
+    and step texts in Korean (the numbers, formulas and names stay as they are).
 
     The page's steps: one forward step per op in the order the ops ran (its output value
     appears), then one backward step per op in the order backward ran them (the upstream
@@ -152,6 +163,8 @@ def explore(
     >>> page = tl.explore((w * 2.0).tanh(), title="a tiny neuron")
     >>> [step["phase"] for step in page.steps]
     ['forward', 'forward', 'backward', 'backward']
+    >>> tl.explore((w * 2.0).tanh(), lang="ko").steps[0]["text"][0]
+    '순전파 2단계 중 1단계: Mul'
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"explore: root must be a Tensor, got {type(root).__name__}")
@@ -159,6 +172,10 @@ def explore(
         raise ValueError(f"explore: max_nodes must be an integer >= 1, got {max_nodes!r}")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"explore: title must be a str or None, got {type(title).__name__}")
+    if lang not in LANGUAGES:
+        raise ValueError(
+            f"explore: lang must be one of {', '.join(map(repr, LANGUAGES))}, got {lang!r}"
+        )
     if root.grad_fn is None:
         raise ValueError(
             "explore: root is a leaf tensor (no op made it), so there is no step to show; "
@@ -167,8 +184,10 @@ def explore(
     before = _grads_before(root)
     trace = trace_backward(root, gradient)
     diagram = draw_graph(root, max_nodes=max_nodes)
-    title = title if title is not None else f"Backprop of {trace.root_label}"
-    return Explorer(title, trace, diagram, _page_data(trace, before, diagram.node_ids))
+    words = WORDS[lang]["steps"]
+    title = title if title is not None else words["title"].format(root=trace.root_label)
+    data = _page_data(trace, before, diagram.node_ids, words)
+    return Explorer(title, trace, diagram, data, lang)
 
 
 def _grads_before(root: Tensor) -> dict[int, np.ndarray]:
@@ -180,11 +199,12 @@ def _grads_before(root: Tensor) -> dict[int, np.ndarray]:
 
 
 def _page_data(
-    trace: Trace, before: dict[int, np.ndarray], node_ids: dict[int, str]
+    trace: Trace, before: dict[int, np.ndarray], node_ids: dict[int, str], words: dict[str, str]
 ) -> dict[str, Any]:
-    """The steps, the drawn tensors and the drawn ops, as the page's script reads them."""
-    forward, created = _forward_steps(trace, node_ids)
-    backward, versions, backward_of = _backward_steps(trace, before, node_ids, len(forward))
+    """The steps, the drawn tensors and the drawn ops, as the page's script reads them, in
+    the language of `words` (one of `WORDS`' ``steps`` tables)."""
+    forward, created = _forward_steps(trace, node_ids, words)
+    backward, versions, backward_of = _backward_steps(trace, before, node_ids, len(forward), words)
     labels = trace.labels
     tensors, uses = [], {}
     for t in trace.order:
@@ -193,7 +213,8 @@ def _page_data(
         label = labels(t)
         uses[label] = uses.get(label, 0) + 1
         key = label if uses[label] == 1 else f"{label} #{uses[label]}"  # two tensors, one name
-        tensors.append(_tensor_data(t, key, trace, created, versions.get(id(t), []), node_ids))
+        versions_of_t = versions.get(id(t), [])
+        tensors.append(_tensor_data(t, key, trace, created, versions_of_t, node_ids, words))
     ops = []
     for t in trace.order:
         fn = t.grad_fn
@@ -204,12 +225,12 @@ def _page_data(
             "node": node_ids[id(fn)], "op": fn.name,
             "forward": created[id(t)], "backward": backward_of.get(id(fn)),
             "text": [f"{labels(t)} = {fn.name}({operands})",
-                     f"local derivative: {describe_local(fn) or 'not described'}"],
+                     words["local"].format(formula=describe_local(fn) or words["not_described"])],
         })  # fmt: skip
     return {"steps": forward + backward, "tensors": tensors, "ops": ops}
 
 
-def _forward_steps(trace: Trace, node_ids: dict[int, str]):
+def _forward_steps(trace: Trace, node_ids: dict[int, str], words: dict[str, str]):
     """One step per op, in the order the forward pass ran them, and the step that made each
     tensor (``created``, keyed by ``id``)."""
     labels = trace.labels
@@ -223,7 +244,7 @@ def _forward_steps(trace: Trace, node_ids: dict[int, str]):
             "phase": "forward", "op": fn.name, "node": node_ids.get(id(fn)),
             "touched": [node_ids[id(out)]] if id(out) in node_ids else [],
             "text": [
-                f"Forward step {number + 1} of {len(made)}: {fn.name}",
+                words["forward_step"].format(number=number + 1, count=len(made), op=fn.name),
                 f"{labels(out)} = {fn.name}({operands})",
                 f"{labels(out)} = {format_array(out.data)}",
             ],
@@ -231,7 +252,7 @@ def _forward_steps(trace: Trace, node_ids: dict[int, str]):
     return steps, created
 
 
-def _backward_steps(trace: Trace, before, node_ids: dict[int, str], first: int):
+def _backward_steps(trace: Trace, before, node_ids: dict[int, str], first: int, words):
     """One step per backward step of `trace` (numbered on from `first`), each tensor's
     gradient as ``versions`` (``(step, gradient from that step on)``), and the step of each op.
 
@@ -241,7 +262,7 @@ def _backward_steps(trace: Trace, before, node_ids: dict[int, str], first: int):
     parts: dict[int, list[tuple[np.ndarray, str]]] = {}
     versions: dict[int, list[tuple[int, np.ndarray]]] = {}
     for key, grad in before.items():
-        parts[key] = [(grad, "already in .grad")]
+        parts[key] = [(grad, words["already"])]
         versions[key] = [(-1, grad)]
     root = id(trace.root)
     seed = trace.seed + before[root] if root in before else trace.seed
@@ -249,18 +270,24 @@ def _backward_steps(trace: Trace, before, node_ids: dict[int, str], first: int):
     steps, backward_of = [], {}
     for number, step in enumerate(trace.steps):
         backward_of[id(step.fn)] = first + number
+        heading = words["backward_step"].format(
+            number=number + 1, count=len(trace), op=step.op, output=step.output
+        )
         text = [
-            f"Backward step {number + 1} of {len(trace)}: {step.op} -> {step.output}",
-            f"upstream gradient: {d(step.output)} = {format_array(step.upstream)}",
-            f"local derivative: {step.formula or 'not described'}",
+            heading,
+            words["upstream"].format(gradient=f"{d(step.output)} = {format_array(step.upstream)}"),
+            words["local"].format(formula=step.formula or words["not_described"]),
         ]
         touched = []
         for g in step.inputs:
-            text.append(f"to {g.label}: {_describe_input(replace(g, accumulated=False), step, d)}")
             if g.gradient is None:
+                text.append(words["to_input"].format(input=g.label, gradient=words["no_gradient"]))
                 continue
+            sent = _describe_input(replace(g, accumulated=False), step, d)
+            text.append(words["to_input"].format(input=g.label, gradient=sent))
             key = id(g.tensor)
-            parts.setdefault(key, []).append((g.gradient, f"from {step.op} -> {step.output}"))
+            source = words["from_op"].format(op=step.op, output=step.output)
+            parts.setdefault(key, []).append((g.gradient, source))
             total = g.total + before[key] if key in before else g.total
             versions.setdefault(key, []).append((first + number, total))
             if len(parts[key]) > 1:
@@ -278,13 +305,13 @@ def _backward_steps(trace: Trace, before, node_ids: dict[int, str], first: int):
     return steps, versions, backward_of
 
 
-def _tensor_data(t: Tensor, key: str, trace, created, versions, node_ids) -> dict[str, Any]:
+def _tensor_data(t: Tensor, key: str, trace, created, versions, node_ids, words):
     if t is trace.root:
-        role = "the root (backward starts here)"
+        role = words["root"]
     elif t.grad_fn is not None:
-        role = f"made by {t.grad_fn.name}"
+        role = words["made_by"].format(op=t.grad_fn.name)
     else:
-        role = "a leaf, trained (requires grad)" if t.requires_grad else "a leaf (input)"
+        role = words["trained_leaf"] if t.requires_grad else words["input_leaf"]
     return {
         "name": key,
         "node": node_ids[id(t)],
@@ -353,9 +380,17 @@ def _json_for_script(data: dict[str, Any]) -> str:
     return text
 
 
-def _fill_template(title: str, svg: str, data: dict[str, Any]) -> str:
+def _fill_template(title: str, svg: str, data: dict[str, Any], lang: str) -> str:
     template = resources.files("tinygrad_lite").joinpath("explorer.html").read_text("utf-8")
-    values = {"title": html.escape(title, quote=True), "svg": svg, "data": _json_for_script(data)}
+    words = WORDS[lang]
+    values = {key: html.escape(text, quote=True) for key, text in words["page"].items()}
+    values.update(
+        lang=lang,
+        ui=_json_for_script(words["script"]),  # what the script writes as you step
+        title=html.escape(title, quote=True),
+        svg=svg,
+        data=_json_for_script(data),
+    )
     # Only elements carrying the nonce may run or style (the page's policy). A hash of the
     # content: the same graph gives the same page, and no name in it can contain its own hash.
     values["nonce"] = hashlib.sha256("".join(values.values()).encode("utf-8")).hexdigest()[:32]

@@ -4,7 +4,8 @@
 
 Fails (exit code 1, one line per problem) unless:
 - the reference has an entry for each name in REQUIRED_ENTRIES,
-- every notebook in notebooks/ has a lesson page that shows its saved outputs,
+- every notebook in notebooks/ (and notebooks/ko/) has a lesson page that shows its saved
+  outputs,
 - every `site/...#anchor` link in README.md points at a page and anchor that exist,
 - no page loads anything from another host (script, stylesheet, font, image, frame), and
   no file mentions Google Fonts.
@@ -54,8 +55,10 @@ def check_lessons(site: Path) -> list[str]:
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     if not notebooks:
         problems.append("no notebooks found in notebooks/")
-    for notebook in notebooks:
-        page = site / "lessons" / f"{notebook.stem}.html"
+    korean = sorted((ROOT / "notebooks" / "ko").glob("*.ipynb"))  # docs/lessons-ko links there
+    for notebook in notebooks + korean:
+        folder = "lessons-ko" if notebook in korean else "lessons"
+        page = site / folder / f"{notebook.stem}.html"
         if not page.is_file():
             problems.append(f"{notebook.name}: no lesson page {page.relative_to(site)}")
             continue

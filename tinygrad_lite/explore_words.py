@@ -1,0 +1,162 @@
+"""The words of the explorer page, in each language it speaks (``tl.explore(root, lang=...)``).
+
+Three groups per language: ``page`` fills the labels written into the HTML (buttons, headings,
+aria labels, the help lines), ``script`` holds what the page's script writes as you step
+(the step counter, the node details), and ``steps`` what each step's text says around the
+numbers. ``{name}`` marks a value filled in later. Formulas, tensor and op names, shapes and
+numbers are never translated: they read the same as ``trace_backward``'s printout.
+
+>>> from tinygrad_lite.explore_words import WORDS
+>>> WORDS["ko"]["steps"]["forward_step"].format(number=1, count=2, op="Mul")
+'순전파 2단계 중 1단계: Mul'
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "ko")
+"""The languages of the page: English (the default) and Korean."""
+
+WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "en": {
+        "page": {
+            "controls": "Step controls",
+            "first": "\u00ab First",
+            "first_label": "First step",
+            "first_title": "First step (Home)",
+            "prev": "\u25c0 Back",
+            "prev_label": "Previous step",
+            "prev_title": "Previous step (left arrow)",
+            "play": "Play",
+            "play_title": "Play or pause (space)",
+            "next": "Next \u25b6",
+            "next_label": "Next step",
+            "next_title": "Next step (right arrow)",
+            "last": "Last \u00bb",
+            "last_label": "Last step",
+            "last_title": "Last step (End)",
+            "speed": "Speed",
+            "speed_half": "0.5 step/s",
+            "speed_1": "1 step/s",
+            "speed_2": "2 steps/s",
+            "speed_4": "4 steps/s",
+            "zoom_out": "Zoom out",
+            "zoom_in": "Zoom in",
+            "fit": "Fit",
+            "fit_label": "Fit the graph to the width",
+            "stepbar": "Steps: forward, then backward",
+            "graph": "The graph; each node is a button that shows its details",
+            "panel": "This step",
+            "details": "The selected node",
+            "hint": "Click a node of the graph (or focus it with Tab and press Enter) to see "
+            "its values.",
+            "keys": "Keys: left/right arrow step back/forward, Home/End first/last, space "
+            "play/pause. A link ending in #step=N opens step N.",
+        },
+        "script": {
+            "play": "Play",
+            "pause": "Pause",
+            "counter": "Step {number} of {count} ({phase})",
+            "forward": "forward",
+            "backward": "backward",
+            "step_button": "Step {number}: {heading}",
+            "tensor": "tensor {name}",
+            "op": "op {op}",
+            "what": "what",
+            "shape": "shape",
+            "dtype": "dtype",
+            "value": "value",
+            "gradient": "gradient",
+            "not_computed": "not computed yet",
+            "no_gradient_yet": "none yet",
+            "computes": "computes",
+            "op_backward": "backward",
+        },
+        "steps": {
+            "title": "Backprop of {root}",
+            "forward_step": "Forward step {number} of {count}: {op}",
+            "backward_step": "Backward step {number} of {count}: {op} -> {output}",
+            "upstream": "upstream gradient: {gradient}",
+            "local": "local derivative: {formula}",
+            "not_described": "not described",
+            "to_input": "to {input}: {gradient}",
+            "no_gradient": "no gradient (it does not require grad)",
+            "from_op": "from {op} -> {output}",
+            "already": "already in .grad",
+            "root": "the root (backward starts here)",
+            "made_by": "made by {op}",
+            "trained_leaf": "a leaf, trained (requires grad)",
+            "input_leaf": "a leaf (input)",
+        },
+    },
+    "ko": {
+        "page": {
+            "controls": "단계 이동",
+            "first": "\u00ab 처음",
+            "first_label": "첫 단계",
+            "first_title": "첫 단계 (Home)",
+            "prev": "\u25c0 이전",
+            "prev_label": "이전 단계",
+            "prev_title": "이전 단계 (왼쪽 화살표)",
+            "play": "재생",
+            "play_title": "재생 또는 일시 정지 (스페이스)",
+            "next": "다음 \u25b6",
+            "next_label": "다음 단계",
+            "next_title": "다음 단계 (오른쪽 화살표)",
+            "last": "마지막 \u00bb",
+            "last_label": "마지막 단계",
+            "last_title": "마지막 단계 (End)",
+            "speed": "속도",
+            "speed_half": "초당 0.5단계",
+            "speed_1": "초당 1단계",
+            "speed_2": "초당 2단계",
+            "speed_4": "초당 4단계",
+            "zoom_out": "축소",
+            "zoom_in": "확대",
+            "fit": "맞춤",
+            "fit_label": "그래프를 화면 너비에 맞춤",
+            "stepbar": "단계: 순전파 다음에 역전파",
+            "graph": "계산 그래프. 각 노드는 자세한 내용을 보여 주는 버튼입니다",
+            "panel": "현재 단계",
+            "details": "선택한 노드",
+            "hint": "그래프의 노드를 클릭하면(또는 Tab으로 노드를 선택하고 Enter를 누르면) "
+            "그 노드의 값과 기울기가 여기에 나타납니다.",
+            "keys": "키: 왼쪽/오른쪽 화살표는 이전/다음 단계, Home/End는 처음/마지막 단계, "
+            "스페이스는 재생/일시 정지입니다. 주소가 #step=N으로 끝나는 링크는 N단계를 엽니다.",
+        },
+        "script": {
+            "play": "재생",
+            "pause": "일시 정지",
+            "counter": "{count}단계 중 {number}단계 ({phase})",
+            "forward": "순전파",
+            "backward": "역전파",
+            "step_button": "{number}단계: {heading}",
+            "tensor": "텐서 {name}",
+            "op": "연산 {op}",
+            "what": "역할",
+            "shape": "모양",
+            "dtype": "dtype",
+            "value": "값",
+            "gradient": "기울기",
+            "not_computed": "아직 계산되지 않았습니다",
+            "no_gradient_yet": "아직 없습니다",
+            "computes": "계산",
+            "op_backward": "역전파",
+        },
+        "steps": {
+            "title": "{root}의 역전파",
+            "forward_step": "순전파 {count}단계 중 {number}단계: {op}",
+            "backward_step": "역전파 {count}단계 중 {number}단계: {op} -> {output}",
+            "upstream": "상류 기울기: {gradient}",
+            "local": "국소 미분: {formula}",
+            "not_described": "설명이 없습니다",
+            "to_input": "{input}에 보내는 기울기: {gradient}",
+            "no_gradient": "기울기를 보내지 않습니다 (기울기가 필요 없는 텐서입니다)",
+            "from_op": "{op} -> {output}에서",
+            "already": ".grad에 이미 있던 값",
+            "root": "루트 (역전파가 여기서 시작합니다)",
+            "made_by": "{op} 연산의 결과",
+            "trained_leaf": "리프 텐서, 학습 대상 (requires_grad=True)",
+            "input_leaf": "리프 텐서 (입력)",
+        },
+    },
+}
