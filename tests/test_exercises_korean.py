@@ -138,6 +138,12 @@ def test_a_korean_verdict_names_the_mistake_in_korean():
     page = verdict._repr_html_()
     assert "sigmoid_backward: 실패</b>" in page
     assert "예상되는 실수:</b>" in page
+    assert "word-break: keep-all" in page  # Korean lines break between words, not inside
+
+
+def test_english_html_is_unchanged_by_the_korean_line_breaking():
+    page = ex.get("sigmoid_backward").check(wrong_sigmoid)._repr_html_()
+    assert page.startswith('<div style="border-left: 4px solid #cf222e; padding-left: 8px">')
 
 
 def test_every_catalogued_mistake_is_named_in_korean():

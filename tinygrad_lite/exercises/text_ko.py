@@ -62,9 +62,9 @@ MESSAGES: dict[str, str] = {
     # ------------------------------------------------------------ shared mistakes
     "common.sign": "부호가 뒤집혔습니다. 결과가 정확히 기울기에 -1을 곱한 값입니다. 미분의 "
     "각 단계에서 빠뜨린 마이너스 부호가 없는지 확인하십시오(예: d(-s_y)/ds_y = -1).",
-    "common.double": "기울기의 두 배입니다. 2가 한 번 더 곱해졌습니다. 제곱이 없는 함수에 "
-    "x**2의 미분을 적용했거나, 같은 항을 두 번 더하면 이렇게 됩니다.",
-    "common.half": "기울기의 절반입니다. 2가 빠졌습니다. d(x**2)/dx = 2x의 2를 빠뜨렸거나, "
+    "common.double": "기울기의 두 배입니다. 2가 한 번 더 곱해졌습니다. 제곱이 없는 곳에 "
+    "x**2의 미분을 쓰거나 같은 항을 두 번 더하면 이렇게 됩니다.",
+    "common.half": "기울기의 절반입니다. 2가 빠졌습니다. d(x**2)/dx = 2x의 2를 빠뜨리거나 "
     "합의 한 항을 빼먹으면 이렇게 됩니다.",
     "matmul.dx_not_transposed": "dx를 upstream @ W.T가 아니라 upstream @ W로 계산했습니다. "
     "모양을 확인해 보십시오. upstream은 (N, M), W는 (D, M)이므로 W.T를 곱해야만 모양이 "
@@ -182,7 +182,7 @@ MESSAGES: dict[str, str] = {
     "mul_broadcast_backward.hint3": "da = upstream * b (모양 (N, D))이고, db는 upstream * a를 "
     "행 방향(axis 0)으로 합한 것(모양 (D,))입니다.",
     "mul_broadcast_backward.db_not_summed": "db를 브로드캐스팅된 축에 대해 합하지 않았습니다. "
-    "모양이 (N, D)로, b가 쓰일 때마다 한 행씩 있습니다. b는 행마다 한 번씩 쓰였으므로 그 "
+    "모양이 (N, D)여서, b가 쓰인 곳마다 한 행씩 따로 있습니다. b는 행마다 한 번씩 쓰였으므로 그 "
     "기울기는 axis 0에 대한 합입니다.",
     "mul_broadcast_backward.db_wrong_axis": "db를 b가 브로드캐스팅된 행 축(axis 0)이 아니라 "
     "특성 축(axis 1)에 대해 합했습니다. N == D이면 모양까지 맞아 보입니다.",
@@ -211,10 +211,10 @@ MESSAGES: dict[str, str] = {
     # ------------------------------------------------------------ 7. linear layer
     "linear_backward.summary": "out = x @ W + b(완전 연결 층)의 역전파",
     "linear_backward.prompt": "순전파에서 out = x @ W + b를 계산했습니다. x는 (N, D), W는 "
-    "(D, M)이고, 편향 b (M,)는 N개의 행에 브로드캐스팅되었습니다. upstream (N, M)이 주어질 "
+    "(D, M)이고, 편향 b (M,)은 N개의 행에 브로드캐스팅되었습니다. upstream (N, M)이 주어질 "
     "때 x, W, b와 각각 같은 모양인 (dx, dW, db)를 반환하십시오.\n"
     "x @ W는 앞 문제와 같고, 편향은 브로드캐스팅된 덧셈입니다.",
-    "linear_backward.todo": "dx (N, D)와 dW (D, M)는 x @ W일 때와 같고, db는 b와 같은 "
+    "linear_backward.todo": "dx (N, D)와 dW (D, M)은 x @ W일 때와 같고, db는 b와 같은 "
     "모양 (M,)입니다",
     "linear_backward.hint1": "두 연산을 따로 다루십시오. 먼저 곱 x @ W, 그다음 + b입니다. "
     "덧셈은 upstream을 두 입력에 그대로 전달합니다.",
@@ -249,8 +249,8 @@ MESSAGES: dict[str, str] = {
     "빼십시오).",
     "softmax_cross_entropy_backward.no_one_hot": "원-핫 레이블을 빼지 않았습니다. 이 값은 "
     "p / N입니다. 손실의 -s_y 항 때문에 각 행의 정답 클래스에는 -1이 생깁니다.",
-    "softmax_cross_entropy_backward.no_mean": "N으로 나누지 않았습니다. 이것은 행마다의 "
-    "손실을 합한 값의 기울기입니다. 손실은 배치에 대한 평균이므로 각 행의 기울기에 1/N이 "
+    "softmax_cross_entropy_backward.no_mean": "N으로 나누지 않았습니다. 이것은 행별 손실을 "
+    "모두 더한 값의 기울기입니다. 손실은 배치에 대한 평균이므로 각 행의 기울기에 1/N이 "
     "곱해집니다.",
     "softmax_cross_entropy_backward.scores_not_probabilities": "확률 p = softmax(scores)를 "
     "써야 할 자리에 점수를 그대로 썼습니다: (scores - one_hot) / N.",
@@ -258,7 +258,7 @@ MESSAGES: dict[str, str] = {
     "-1은 각 행의 정답 클래스에만 붙습니다(p - one_hot).",
     # ------------------------------------------------------------ 9. multiclass SVM
     "svm_loss_backward.summary": "평균 멀티클래스 SVM 손실(마진 1)의 기울기",
-    "svm_loss_backward.prompt": "scores의 모양은 (N, C)이고, labels (N,)는 정답 클래스입니다. "
+    "svm_loss_backward.prompt": "scores의 모양은 (N, C)이고, labels (N,)은 정답 클래스입니다. "
     "i번째 행의 손실은 j != y인 모든 j에 대한 max(0, s_j - s_y + 1)의 합이고, L은 행에 "
     "대한 평균입니다. dscores = dL/dscores (모양 (N, C))를 반환하십시오.\n"
     "마진이 양수인 오답 클래스는 저마다 자기 점수를 위로, 정답 클래스의 점수를 아래로 "
@@ -273,9 +273,10 @@ MESSAGES: dict[str, str] = {
     "svm_loss_backward.counted_correct_class": "정답 클래스 자신의 마진까지 셌습니다. "
     "j = y이면 마진이 s_y - s_y + 1 = 1 > 0이어서 언제나 세어지므로, 모든 행의 정답 "
     "클래스에 -1이 하나씩 더 붙습니다. 세기 전에 그 마진을 0으로 만드십시오.",
-    "svm_loss_backward.greater_or_equal": "마진이 정확히 0인 경우까지 셌습니다(>= 0). 그 "
-    "점에서 손실 항 max(0, 0)은 꺾이는 점에 있고, 강의와 tinygrad_lite는 미분값을 0으로 "
-    "둡니다. > 0을 쓰십시오. 채점에 쓰는 점수에는 이런 경우가 들어 있습니다.",
+    "svm_loss_backward.greater_or_equal": "마진이 정확히 0인 경우까지 셌습니다(>= 0). 마진이 "
+    "0이면 손실 항 max(0, 0)이 꺾이는 점에 놓이고, 강의와 tinygrad_lite는 그곳의 미분값을 "
+    "0으로 둡니다. > 0을 쓰십시오. 채점에 쓰는 점수에는 마진이 정확히 0인 경우가 들어 "
+    "있습니다.",
     "svm_loss_backward.forgot_correct_class": "정답 클래스의 점수를 빠뜨렸습니다. 정답 "
     "클래스의 점수는 세어진 마진마다 -s_y로 들어 있으므로, "
     "dscores[i, y] = -(세어진 마진의 개수)입니다.",
@@ -294,8 +295,8 @@ MESSAGES: dict[str, str] = {
     "MSE의 절반, 즉 다른 손실의 기울기입니다.",
     "mse_backward.divided_by_rows": "원소의 개수 pred.size가 아니라 행의 개수 len(pred)로 "
     "나누었습니다. 평균은 모든 원소에 대한 것입니다.",
-    "mse_backward.no_mean": "원소의 개수로 나누지 않았습니다. 이것은 제곱 오차의 합의 "
-    "기울기입니다.",
+    "mse_backward.no_mean": "원소의 개수로 나누지 않았습니다. 이것은 제곱 오차를 모두 "
+    "더한 손실의 기울기입니다.",
     # ------------------------------------------------------------ 11. Momentum
     "momentum_update.summary": "모멘텀을 쓰는 SGD의 한 단계",
     "momentum_update.prompt": "모멘텀을 쓰는 SGD는 가중치마다 속도 v를 둡니다. lr은 "
@@ -342,14 +343,14 @@ MESSAGES: dict[str, str] = {
     "1이므로 beta**t를 쓰십시오.",
     "adam_update.corrected_state": "보정한 m_hat과 v_hat을 새 상태로 반환했습니다. 상태로는 "
     "보정하기 전의 평균 m_new와 v_new를 보관하고, 보정은 단계마다 새로 계산합니다.",
-    "adam_update.g_not_squared": "v가 g**2가 아니라 g를 평균했습니다. v는 기울기 제곱의 "
+    "adam_update.g_not_squared": "v에서 g**2가 아니라 g를 평균했습니다. v는 기울기 제곱의 "
     "평균(RMSProp 부분)입니다.",
-    "adam_update.no_sqrt": "v_hat의 제곱근이 빠졌습니다. 한 단계의 보폭은 기울기의 제곱 "
-    "평균의 제곱근에 eps를 더한 sqrt(v_hat) + eps로 나눕니다.",
+    "adam_update.no_sqrt": "v_hat의 제곱근이 빠졌습니다. 보폭을 정할 때는 기울기 제곱 "
+    "평균의 제곱근(RMS)에 eps를 더한 값, 즉 sqrt(v_hat) + eps로 나눕니다.",
     # ------------------------------------------------------------ 13. He initialization
     "he_init_std.summary": "He 초기화의 표준편차",
-    "he_init_std.prompt": "입력이 fan_in개이고 뒤에 ReLU가 오는 층에서 가중치를 "
-    "N(0, std**2)에서 He 초기화의 표준편차 std로 뽑으면, 층을 지나도 활성화 값의 분산이 "
+    "he_init_std.prompt": "입력이 fan_in개이고 뒤에 ReLU가 오는 층에서, 가중치를 He 초기화의 "
+    "표준편차 std를 쓰는 정규 분포 N(0, std**2)에서 뽑으면 층을 지나도 활성화 값의 분산이 "
     "유지됩니다. 주어진 fan_in에 대한 그 std를 float로 반환하십시오.\n"
     "ReLU는 입력의 절반을 0으로 만들어 분산을 반으로 줄이는데, He 초기화는 그만큼을 "
     "채워 줍니다.",

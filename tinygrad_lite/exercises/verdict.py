@@ -102,8 +102,11 @@ class Verdict:
 
     def _repr_html_(self) -> str:
         colour = {"passed": "#1a7f37", "failed": "#cf222e"}.get(self.status, "#6e7781")
+        style = f"border-left: 4px solid {colour}; padding-left: 8px"
+        if self.language == "ko":  # break Korean lines between words, not inside them
+            style += "; word-break: keep-all"
         parts = [
-            f'<div style="border-left: 4px solid {colour}; padding-left: 8px">',
+            f'<div style="{style}">',
             (
                 f'<b style="color: {colour}">'
                 f"{html.escape(self.exercise)}: {html.escape(self._status())}</b>"
