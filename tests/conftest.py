@@ -20,6 +20,10 @@ settings.register_profile("thorough", settings.get_profile("default"), max_examp
 
 HAVE_DOT = shutil.which("dot") is not None
 
+# The tests expect the exercises in English: a learner's TINYGRAD_LITE_LANG=ko must not change
+# that (the Korean tests set the language, or the variable of a child process, themselves).
+os.environ.pop("TINYGRAD_LITE_LANG", None)
+
 
 def pytest_collection_modifyitems(config, items):
     """Skip tests that render graphs when ``dot`` is missing, except in CI, where it must exist."""

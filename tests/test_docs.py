@@ -34,8 +34,8 @@ NOT_IN_REFERENCE = {
     "tinygrad_lite.nn.loss_checks": "argument checks shared by the losses; not called by users",
     "tinygrad_lite.exercises.core": "the checker's machinery (relative error, safe calls)",
     "tinygrad_lite.exercises.grade": "the child process that `tinygrad-lite exercises check` runs",
-    "tinygrad_lite.exercises.messages": "the message tables' lookup; not called by learners",
     "tinygrad_lite.exercises.text_en": "the English message table (data)",
+    "tinygrad_lite.exercises.text_ko": "the Korean message table (data)",
 }
 
 # The namespaces users import from; every class and function they offer has an example.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -167,8 +168,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=_non_negative_int, default=0, help="default: %(default)s")
     check.set_defaults(run=_cmd_gradcheck, usage=check.format_usage())
 
+    # --lang may come before or after `check`; SUPPRESS keeps an absent one from hiding the other
+    language = argparse.ArgumentParser(add_help=False)
+    language.add_argument(
+        "--lang",
+        choices=["en", "ko"],
+        default=argparse.SUPPRESS,
+        help="language of the prompts and verdicts (default: $TINYGRAD_LITE_LANG, else en)",
+    )
     exercises = sub.add_parser(
         "exercises",
+        parents=[language],
         help="list the backprop exercises, or grade a file of answers",
         description="Without a subcommand, list the exercises in teaching order. "
         "'check FILE.py' runs FILE.py in a separate Python process (its top level runs, as "
@@ -180,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.set_defaults(run=_cmd_exercises_list)
     exercises_sub = exercises.add_subparsers(dest="exercises_cmd", metavar="SUBCOMMAND")
     grade = exercises_sub.add_parser(
-        "check", help="grade the exercise functions that FILE.py defines"
+        "check", help="grade the exercise functions that FILE.py defines", parents=[language]
     )
     grade.add_argument("file", type=Path, metavar="FILE.py", help="the learner's Python file")
     grade.add_argument(
@@ -497,16 +507,23 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- exercises
 
 
-def _cmd_exercises_list(_args: argparse.Namespace) -> int:
-    from tinygrad_lite import exercises  # noqa: PLC0415 - only this command uses them
+def _exercises_language(args: argparse.Namespace) -> str:
+    """The language of the exercises' texts: --lang if given, else $TINYGRAD_LITE_LANG."""
+    from tinygrad_lite.exercises import messages  # noqa: PLC0415
 
+    if hasattr(args, "lang"):
+        messages.set_language(args.lang)
+    return messages.get_language()
+
+
+def _cmd_exercises_list(args: argparse.Namespace) -> int:
+    from tinygrad_lite import exercises  # noqa: PLC0415 - only this command uses them
+    from tinygrad_lite.exercises.messages import text  # noqa: PLC0415
+
+    _exercises_language(args)
     for number, exercise in enumerate(exercises.list(show=False), start=1):
         print(f"{number:2d}. {exercise.name}: {exercise.summary}")
-    print(
-        "hint: in Python, ex.get(NAME).template is the function to fill in; "
-        "`tinygrad-lite exercises check FILE.py` grades a file",
-        file=sys.stderr,
-    )
+    print(text("list.cli_hint"), file=sys.stderr)
     return 0
 
 
@@ -518,6 +535,7 @@ def _cmd_exercises_check(args: argparse.Namespace) -> int:
     from tinygrad_lite.exercises.messages import text  # noqa: PLC0415
 
     path: Path = args.file
+    language = _exercises_language(args)
     if not path.is_file():
         return _usage_error(args, f"{path}: no such file")
     if path.suffix != ".py":
@@ -533,7 +551,12 @@ def _cmd_exercises_check(args: argparse.Namespace) -> int:
         ]
         try:
             child = subprocess.run(
-                command, capture_output=True, text=True, timeout=args.timeout, check=False
+                command,
+                capture_output=True,
+                text=True,
+                timeout=args.timeout,
+                check=False,
+                env={**os.environ, "TINYGRAD_LITE_LANG": language},  # the child speaks it too
             )
         except subprocess.TimeoutExpired:
             raise CommandError(

@@ -16,6 +16,10 @@ the output with each known wrong variant on the same inputs: a match names the m
 >>> exec(e.solution())
 >>> e.check(sigmoid_backward).passed
 True
+
+Prompts, hints and verdicts are in English, or in Korean after ``ex.set_language("ko")`` (or
+with the environment variable ``TINYGRAD_LITE_LANG=ko`` set before the first import;
+``set_language`` wins over the variable).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import builtins
 from tinygrad_lite.exercises import activations, layers, losses, training
 from tinygrad_lite.exercises.core import Mistake, relative_error
 from tinygrad_lite.exercises.exercise import Exercise
-from tinygrad_lite.exercises.messages import text
+from tinygrad_lite.exercises.messages import get_language, set_language, text
 from tinygrad_lite.exercises.verdict import Counterexample, Verdict
 
 __all__ = [
@@ -35,8 +39,10 @@ __all__ = [
     "Mistake",
     "Verdict",
     "get",
+    "get_language",
     "list",
     "relative_error",
+    "set_language",
 ]
 
 EXERCISES: dict[str, Exercise] = {

@@ -13,6 +13,8 @@ MESSAGES: dict[str, str] = {
     "list.passed": "passed",
     "list.failed": "failed",
     "list.unchecked": "not checked",
+    "list.cli_hint": "hint: in Python, ex.get(NAME).template is the function to fill in; "
+    "`tinygrad-lite exercises check FILE.py` grades a file",
     "prompt.signature": "Write",
     "prompt.example": "Example",
     "verdict.diagnosis": "Likely mistake",

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_lite.exercises.messages import text
+from tinygrad_lite.exercises.messages import get_language, text
 
 
 def show(value: Any) -> str:
@@ -33,15 +33,17 @@ class Counterexample:
     expected: dict[str, Any]
     received: dict[str, Any] | str
 
-    def lines(self) -> list[str]:
+    def lines(self, language: str | None = None) -> list[str]:
+        expected = text("counterexample.expected", language=language)
+        received = text("counterexample.received", language=language)
         out = [f"  {name} = {show(value)}" for name, value in self.inputs.items()]
         for name, value in self.expected.items():
-            out.append(f"  {text('counterexample.expected')} {name} = {show(value)}")
+            out.append(f"  {expected} {name} = {show(value)}")
         if isinstance(self.received, str):
-            out.append(f"  {text('counterexample.received')}: {self.received}")
+            out.append(f"  {received}: {self.received}")
         else:
             for name, value in self.received.items():
-                out.append(f"  {text('counterexample.received')} {name} = {show(value)}")
+                out.append(f"  {received} {name} = {show(value)}")
         return out
 
     def __str__(self) -> str:
@@ -56,6 +58,8 @@ class Verdict:
     for the first. ``message`` says what was checked and how close the function came;
     ``diagnosis`` names the mistake it makes (or a convention it follows), when one in the
     exercise's catalogue reproduces its output; ``mistakes`` holds those mistakes' ids.
+    ``language`` is the one the check ran in: the headings are shown in it too, so a verdict
+    never mixes two languages.
 
     >>> from tinygrad_lite import exercises as ex
     >>> v = ex.get("relu_backward").check(lambda x, upstream: upstream * (x > 0))
@@ -69,6 +73,7 @@ class Verdict:
     diagnosis: str | None = None
     counterexample: Counterexample | None = None
     mistakes: tuple[str, ...] = field(default_factory=tuple)
+    language: str = field(default_factory=get_language)
 
     @property
     def passed(self) -> bool:
@@ -79,26 +84,32 @@ class Verdict:
 
     def _label(self, message_id: str) -> str:
         """A heading; a check that passes with a note has a note, not a mistake."""
-        return text(f"{message_id}.passed" if self.passed else message_id)
+        return text(f"{message_id}.passed" if self.passed else message_id, language=self.language)
+
+    def _status(self) -> str:
+        return text(f"status.{self.status}", language=self.language)
 
     def __str__(self) -> str:
-        lines = [f"{self.exercise}: {text('status.' + self.status)}", self.message]
+        lines = [f"{self.exercise}: {self._status()}", self.message]
         if self.diagnosis:
             lines.append(f"{self._label('verdict.diagnosis')}: {self.diagnosis}")
         if self.counterexample is not None:
             lines.append(f"{self._label('counterexample.title')}:")
-            lines += self.counterexample.lines()
+            lines += self.counterexample.lines(self.language)
         return "\n".join(lines)
 
     __repr__ = __str__  # a verdict typed at the prompt shows itself in full
 
     def _repr_html_(self) -> str:
         colour = {"passed": "#1a7f37", "failed": "#cf222e"}.get(self.status, "#6e7781")
+        style = f"border-left: 4px solid {colour}; padding-left: 8px"
+        if self.language == "ko":  # break Korean lines between words, not inside them
+            style += "; word-break: keep-all"
         parts = [
-            f'<div style="border-left: 4px solid {colour}; padding-left: 8px">',
+            f'<div style="{style}">',
             (
                 f'<b style="color: {colour}">'
-                f"{html.escape(self.exercise)}: {html.escape(text('status.' + self.status))}</b>"
+                f"{html.escape(self.exercise)}: {html.escape(self._status())}</b>"
             ),
             f"<p>{html.escape(self.message)}</p>",
         ]
@@ -108,7 +119,7 @@ class Verdict:
                 f"{html.escape(self.diagnosis)}</p>"
             )
         if self.counterexample is not None:
-            body = html.escape(str(self.counterexample))
+            body = html.escape("\n".join(self.counterexample.lines(self.language)))
             parts.append(
                 f"<p><b>{html.escape(self._label('counterexample.title'))}:</b></p><pre>{body}</pre>"
             )
