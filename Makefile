@@ -50,6 +50,7 @@ bench: $(STAMP)
 # changes on every run (timestamps, Python version, object addresses) so diffs show real changes.
 # PYTHONHASHSEED=0 fixes set iteration order, which graph drawings can depend on.
 # `pytest notebooks` finds the Korean lessons in notebooks/ko/ as well.
+# notebooks/ko/conftest.py runs those with TINYGRAD_LITE_LANG=ko, so their exercises answer in Korean.
 notebooks: $(STAMP) graphviz
 	PYTHONHASHSEED=0 $(BIN)/pytest notebooks --nbmake --overwrite
 	$(BIN)/python tools/clean_notebooks.py notebooks/*.ipynb notebooks/ko/*.ipynb

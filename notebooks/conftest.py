@@ -10,3 +10,8 @@ import os
 
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")
+
+# The notebooks' outputs are committed in English (notebooks/ko/conftest.py turns the Korean
+# lessons' exercises to Korean for their own kernels): a TINYGRAD_LITE_LANG=ko set in your shell
+# must not change the English lessons' outputs.
+os.environ.pop("TINYGRAD_LITE_LANG", None)

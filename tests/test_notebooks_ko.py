@@ -7,9 +7,11 @@ follows. nbmake executes notebooks/ko/ with the others (``pytest notebooks``); t
 check what is committed.
 """
 
+import os
 import re
 import runpy
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -161,3 +163,44 @@ def test_links_inside_a_lesson_lead_to_its_headings(name):
     for source in markdown:
         for anchor in re.findall(r"\]\(#([^)]+)\)", source):
             assert anchor in anchors, f"{name}: no heading for the link #{anchor}"
+
+
+def printed(cell: nbformat.NotebookNode) -> str:
+    """What a code cell shows: its printed text and the text of its results."""
+    return "".join(
+        o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.outputs
+    )
+
+
+def test_korean_lesson_8_shows_the_checkers_words_in_korean():
+    """notebooks/ko/conftest.py runs the Korean lessons with TINYGRAD_LITE_LANG=ko, so the
+    committed lesson 8 (unsolved) lists the exercises and answers every check in Korean, with
+    the code cells of the English lesson, which stays English."""
+    from tinygrad_lite.exercises import text_en, text_ko  # noqa: PLC0415
+
+    for folder, words, other in ((KOREAN, text_ko, text_en), (ENGLISH, text_en, text_ko)):
+        code = [c for c in read(folder / "08_exercises.ipynb").cells if c.cell_type == "code"]
+        listing = printed(code[0])
+        assert f"[{words.MESSAGES['list.unchecked']}]" in listing, folder
+        assert f"[{other.MESSAGES['list.unchecked']}]" not in listing, folder
+        checks = [printed(c) for c in code if ".check(" in c.source]
+        assert len(checks) == 13, folder
+        for shown in checks:
+            assert words.MESSAGES["status.not_attempted"] in shown, (folder, shown)
+            assert other.MESSAGES["status.not_attempted"] not in shown, (folder, shown)
+
+
+def test_only_the_korean_lessons_kernels_start_with_the_korean_checker(monkeypatch):
+    """notebooks/ko/conftest.py sets TINYGRAD_LITE_LANG=ko before a Korean lesson's kernel
+    starts and removes it afterwards; an English lesson's environment is left alone."""
+    monkeypatch.delenv("TINYGRAD_LITE_LANG", raising=False)
+    hooks = runpy.run_path(str(KOREAN / "conftest.py"))
+    korean = SimpleNamespace(path=KOREAN / "08_exercises.ipynb")
+    english = SimpleNamespace(path=ENGLISH / "08_exercises.ipynb")
+
+    hooks["pytest_runtest_setup"](english)
+    assert "TINYGRAD_LITE_LANG" not in os.environ
+    hooks["pytest_runtest_setup"](korean)
+    assert os.environ["TINYGRAD_LITE_LANG"] == "ko"
+    hooks["pytest_runtest_teardown"](korean)
+    assert "TINYGRAD_LITE_LANG" not in os.environ  # the next (English) notebook prints English
