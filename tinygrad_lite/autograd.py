@@ -511,4 +511,6 @@ def _accumulate_into(
         # Copy: the same array may be handed to two inputs (Add sends grad to both sides).
         tensor.grad = wrap(np.array(grad, dtype=tensor.data.dtype))
     else:  # the sum keeps the tensor's dtype (a float64 gradient adds into a float32 .grad)
-        tensor.grad = wrap((tensor.grad.data + grad).astype(tensor.data.dtype, copy=False))
+        total = (tensor.grad.data + grad).astype(tensor.data.dtype, copy=False)
+        # NumPy gives a scalar for the sum of 0-d values: .grad.data must stay an array
+        tensor.grad = wrap(total if type(total) is np.ndarray else np.asarray(total))
