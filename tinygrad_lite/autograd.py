@@ -365,18 +365,29 @@ def _plain_backward_loop(
 
         # the chain rule: fn.backward(grad, *input arrays, output array)
         parents = fn.inputs
-        if len(parents) == 2:  # the usual ops are called without building a list
-            input_grads = fn.backward(grad, parents[0].data, parents[1].data, tensor.data)
+        out = tensor.data
+        scalars = not out.ndim and fn.elementwise
+        if scalars:
+            # Single numbers (a 0-d output, so 0-d inputs) go in as NumPy scalars, as in apply:
+            # NumPy computes on them several times faster than on 0-d arrays.
+            if len(parents) == 2:
+                input_grads = fn.backward(grad, parents[0].data[()], parents[1].data[()], out[()])
+            elif len(parents) == 1:
+                input_grads = (fn.backward(grad, parents[0].data[()], out[()]),)
+            else:
+                input_grads = fn.backward(grad, *[t.data[()] for t in parents], out[()])
+        elif len(parents) == 2:  # the usual ops are called without building a list
+            input_grads = fn.backward(grad, parents[0].data, parents[1].data, out)
         elif len(parents) == 1:
             if mine and fn.backward_in_place is not None:
-                input_grads = (fn.backward_in_place(grad, parents[0].data, tensor.data),)
+                input_grads = (fn.backward_in_place(grad, parents[0].data, out),)
             else:
-                input_grads = (fn.backward(grad, parents[0].data, tensor.data),)
+                input_grads = (fn.backward(grad, parents[0].data, out),)
         elif len(parents) == 3:  # Linear: x, weight, bias
             x, weight, bias = parents
-            input_grads = fn.backward(grad, x.data, weight.data, bias.data, tensor.data)
+            input_grads = fn.backward(grad, x.data, weight.data, bias.data, out)
         else:
-            input_grads = fn.backward(grad, *[t.data for t in parents], tensor.data)
+            input_grads = fn.backward(grad, *[t.data for t in parents], out)
         if len(input_grads) != len(parents):
             _wrong_count(fn, input_grads)
         ran.append(fn)
@@ -388,7 +399,11 @@ def _plain_backward_loop(
             if not parent._requires_grad:
                 continue
             g = input_grads[i]
-            if g is not None:
+            if g is not None and scalars:  # a number for a number: nothing to reduce or reuse
+                pending = parent._grad_sum
+                parent._grad_sum = g if pending is None else pending + g
+                parent._owns_grad_sum = False
+            elif g is not None:
                 new = fresh
                 if g.shape != parent.data.shape:
                     g = sum_to_shape(g, parent.data.shape, fn.name)
