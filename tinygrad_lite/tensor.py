@@ -24,17 +24,18 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
     # fn.forward(*[t.data for t in inputs]), without building a list for 1 to 3 inputs, and
     # with single numbers (0-d) as NumPy scalars for an elementwise op: NumPy computes
     # x * y on two 0-d arrays in about 0.2 us, on the scalars they hold in 0.03 us.
+    n_inputs = len(inputs)
     try:
-        if len(inputs) == 2:
+        if n_inputs == 2:
             x, y = inputs[0].data, inputs[1].data
             if not x.ndim and not y.ndim and fn.elementwise:
                 data = fn.forward(x[()], y[()])
             else:
                 data = fn.forward(x, y)
-        elif len(inputs) == 1:
+        elif n_inputs == 1:
             x = inputs[0].data
             data = fn.forward(x[()] if not x.ndim and fn.elementwise else x)
-        elif len(inputs) == 3:  # Linear: x, weight, bias
+        elif n_inputs == 3:  # Linear: x, weight, bias
             data = fn.forward(inputs[0].data, inputs[1].data, inputs[2].data)
         else:
             data = fn.forward(*[t.data for t in inputs])
