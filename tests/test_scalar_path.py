@@ -16,7 +16,7 @@ from hypothesis import given
 from test_ops import CASES
 
 import tinygrad_lite as tl
-from tinygrad_lite import Tensor
+from tinygrad_lite import Tensor, ops
 from tinygrad_lite.autograd import Function
 from tinygrad_lite.tensor import apply
 
@@ -24,6 +24,29 @@ ELEMENTWISE = [
     "add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "relu", "identity",
     "sigmoid", "tanh", "clip",
 ]  # fmt: skip
+
+
+def test_every_elementwise_op_is_checked_on_single_numbers():
+    """An op marked elementwise is handed NumPy scalars: each one must be in the tests below
+    (Cast, made by .to(), has its own test)."""
+    marked = {
+        name.lower()
+        for name, cls in vars(ops).items()
+        if isinstance(cls, type) and issubclass(cls, Function) and cls.elementwise
+    }
+    assert marked - {"cast"} <= set(ELEMENTWISE), "add the new elementwise op to ELEMENTWISE"
+
+
+@pytest.mark.parametrize(("source", "target"), [(np.float32, np.float64), (np.float64, np.float32)])
+def test_a_cast_of_a_single_number_keeps_arrays_and_dtypes(source, target):
+    x = Tensor(np.array(1.5, dtype=source), requires_grad=True)
+    y = x.to(target)
+    (y * 3.0).backward()
+    assert type(y.data) is np.ndarray
+    assert y.dtype == target
+    assert type(x.grad.data) is np.ndarray
+    assert x.grad.dtype == source
+    assert x.grad.item() == 3.0
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
