@@ -63,6 +63,16 @@ def load_torch():
     return torch
 
 
+def load_micrograd():
+    """micrograd's ``Value`` if ``import micrograd`` works (never required; the scalar
+    workloads compare with micrograd 0.1.0, ``pip install micrograd==0.1.0``); else None."""
+    if importlib.util.find_spec("micrograd") is None:
+        return None
+    from micrograd.engine import Value  # noqa: PLC0415
+
+    return Value
+
+
 def have_nn() -> bool:
     """True once the ``nn`` and ``optim`` packages offer what the ``nn`` variants use."""
     try:
@@ -215,6 +225,7 @@ class Row:
     others: dict[str, float] = field(default_factory=dict)  # "nn", "torch": same unit
     limit: float | None = None  # an absolute bound on the engine's number, in ``unit``
     note: str = ""
+    versus: str = "numpy"  # the version ``target`` is a ratio to ("micrograd": engine / it)
 
     @classmethod
     def from_versions(
@@ -228,13 +239,17 @@ class Row:
         scale: float = 1.0,
         limit: float | None = None,
         note: str = "",
+        versus: str = "numpy",
     ) -> Row:
-        """A row from one number per version ("numpy", "engine", maybe "nn" and "torch"),
-        each multiplied by ``scale`` (e.g. 1e3 for seconds to ms)."""
+        """A row from one number per version ("numpy", "engine", maybe "nn", "torch" and
+        "micrograd"), each multiplied by ``scale`` (e.g. 1e3 for seconds to ms)."""
         scaled = {k: v * scale for k, v in values.items()}
         others = {k: v for k, v in scaled.items() if k not in ("numpy", "engine")}
         numpy, engine = scaled["numpy"], scaled["engine"]
-        return cls(workload, case, unit, numpy, engine, target, others, limit=limit, note=note)
+        return cls(
+            workload, case, unit, numpy, engine, target, others, limit=limit, note=note,
+            versus=versus,
+        )  # fmt: skip
 
     @property
     def ratio(self) -> float:
@@ -242,13 +257,18 @@ class Row:
 
     def goal(self) -> str:
         if self.target is not None:
-            return f"<= {self.target}x"
+            return f"<= {self.target}x" + ("" if self.versus == "numpy" else f" {self.versus}")
         if self.limit is not None:
             return f"engine <= {self.limit:g} {self.unit}"
         return ""
 
     def met(self) -> str:
-        if self.target is not None:
+        if self.target is not None and self.versus != "numpy":
+            baseline = self.others.get(self.versus)
+            if not baseline:
+                return f"({self.versus} not installed)"
+            ok = self.engine / baseline <= self.target
+        elif self.target is not None:
             ok = self.ratio <= self.target
         elif self.limit is not None:
             ok = self.engine <= self.limit

@@ -156,7 +156,7 @@ def run(quick: bool = False, torch=None) -> list[Row]:
         fwd = ", ".join(f"{k} {f:.3g}" for k, (f, _) in t.items())
         note = f"forward s: {fwd}"
         rows.append(
-            Row.from_versions("deep chain", f"N={n:,}: backward", "s", back, 3.0, note=note)
+            Row.from_versions("deep chain", f"N={n:,}: backward", "s", back, 5.0, note=note)
         )
         if n == max(QUICK_SIZES if quick else SIZES) and can_measure_memory():
             mem = {name: bytes_per_op(name, n) for name in versions(torch)}

@@ -85,7 +85,7 @@ def run(quick: bool = False, torch=None) -> list[Row]:
     check(torch)
     t = median_times(variants(torch), rounds=5 if quick else 41)
     case = f"{N_OPS} ops (*, +, relu) on a {SIZE}-vector, fwd+bwd"
-    return [Row.from_versions("per-op overhead", case, "us/op", t, 3.5, scale=1e6 / N_OPS)]
+    return [Row.from_versions("per-op overhead", case, "us/op", t, 2.0, scale=1e6 / N_OPS)]
 
 
 def check_quick() -> None:

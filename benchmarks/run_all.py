@@ -8,13 +8,14 @@ Each workload first checks that the engine gives the hand-written NumPy version'
 gradients, then times both in the same process. The table's "engine / NumPy" column is the
 number the targets are about. The training-step workloads also time the engine version
 recorded once as a ``tl.StaticGraph`` and replayed ("StaticGraph"). PyTorch's column appears
-when ``import torch`` works.
+when ``import torch`` works, micrograd's (the scalar workloads) when ``import micrograd`` does.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import os
 import platform
 import subprocess
@@ -24,7 +25,9 @@ from pathlib import Path
 import numpy as np
 from common import Row, fmt, load_torch, pin_blas_threads
 
-WORKLOADS = ("mlp", "per_op", "small_net", "scaling", "deep_chain", "memory")
+WORKLOADS = (
+    "mlp", "per_op", "small_net", "scaling", "deep_chain", "memory", "scalar_expr", "scalar_mlp",
+)  # fmt: skip
 
 
 def machine() -> list[str]:
@@ -48,17 +51,20 @@ def ratio(value: float, floor: float) -> str:
     return f"{value / floor:.2f}x" if floor else "-"
 
 
-def table(rows: list[Row], with_torch: bool) -> str:
+def table(rows: list[Row], with_torch: bool, with_micrograd: bool = False) -> str:
     """The results as a Markdown table."""
     head = ["workload", "case", "unit", "NumPy (floor)", "engine", "engine / NumPy", "target",
             "met", "StaticGraph", "StaticGraph / NumPy", "nn", "nn / NumPy"]  # fmt: skip
     if with_torch:
         head += ["PyTorch", "PyTorch / NumPy"]
+    if with_micrograd:
+        head += ["micrograd", "micrograd / NumPy"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [r.workload, r.case, r.unit, fmt(r.numpy), fmt(r.engine), ratio(r.engine, r.numpy),
                  r.goal(), r.met()]  # fmt: skip
-        for name in ("static", "nn", "torch") if with_torch else ("static", "nn"):
+        names = ("static", "nn") + ("torch",) * with_torch + ("micrograd",) * with_micrograd
+        for name in names:
             value = r.others.get(name)
             if value is None:
                 cells += ["-", "-"]
@@ -78,6 +84,10 @@ def main() -> None:
     header = [*machine(), pin_blas_threads()]
     torch = load_torch()
     header.append(f"PyTorch {torch.__version__} (1 thread)" if torch else "PyTorch: not installed")
+    try:
+        header.append(f"micrograd {importlib.metadata.version('micrograd')}")
+    except importlib.metadata.PackageNotFoundError:
+        header.append("micrograd: not installed")
     header.append("Times are medians of interleaved rounds, garbage collector off while timing.")
     print("\n".join(header), flush=True)
 
@@ -92,7 +102,8 @@ def main() -> None:
                   flush=True)  # fmt: skip
         print(f"[{name}: checked and timed in {time.perf_counter() - start:.0f} s]", flush=True)
 
-    report = "\n".join(header) + "\n\n" + table(rows, torch is not None) + "\n"
+    with_micrograd = any("micrograd" in r.others for r in rows)
+    report = "\n".join(header) + "\n\n" + table(rows, torch is not None, with_micrograd) + "\n"
     print("\n" + report)
     if args.markdown:
         Path(args.markdown).write_text(report)

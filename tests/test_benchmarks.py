@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-WORKLOADS = ["mlp", "per_op", "small_net", "scaling", "deep_chain", "memory"]
+WORKLOADS = [
+    "mlp", "per_op", "small_net", "scaling", "deep_chain", "memory", "scalar_expr", "scalar_mlp",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("workload", WORKLOADS)

@@ -129,6 +129,13 @@ class Function:
     input that needs none). Gradients may keep a broadcast shape: the engine sums them back
     to each input's shape.
 
+    ``elementwise = True`` marks an op whose output at i depends on its inputs at i alone.
+    On single numbers (0-d values) such an op is handed NumPy scalars instead of 0-d arrays,
+    forward and backward: NumPy computes on scalars several times faster, and a graph of
+    single numbers (micrograd's examples) is made of these ops. Its ``forward`` and
+    ``backward`` must take both (NumPy's operators and ufuncs do); the engine turns a scalar
+    result back into an array for ``.data``.
+
     ``returns_new_arrays = True`` promises that ``backward`` always returns freshly computed
     arrays that nothing else holds, a different one per input (``grad * y``, not ``grad``
     itself or a view of it). The engine may then keep such an array as a ``.grad`` or add
@@ -382,19 +389,31 @@ def _plain_backward_loop(
 
         # the chain rule: fn.backward(grad, *input arrays, output array)
         parents = fn.inputs
-        if len(parents) == 2:  # the usual ops are called without building a list
-            input_grads = fn.backward(grad, parents[0].data, parents[1].data, tensor.data)
-        elif len(parents) == 1:
-            if mine and fn.backward_in_place is not None:
-                input_grads = (fn.backward_in_place(grad, parents[0].data, tensor.data),)
+        n_inputs = len(parents)
+        out = tensor.data
+        scalars = not out.ndim and fn.elementwise
+        if scalars:
+            # Single numbers (a 0-d output, so 0-d inputs) go in as NumPy scalars, as in apply:
+            # NumPy computes on them several times faster than on 0-d arrays.
+            if n_inputs == 2:
+                input_grads = fn.backward(grad, parents[0].data[()], parents[1].data[()], out[()])
+            elif n_inputs == 1:
+                input_grads = (fn.backward(grad, parents[0].data[()], out[()]),)
             else:
-                input_grads = (fn.backward(grad, parents[0].data, tensor.data),)
-        elif len(parents) == 3:  # Linear: x, weight, bias
+                input_grads = fn.backward(grad, *[t.data[()] for t in parents], out[()])
+        elif n_inputs == 2:  # the usual ops are called without building a list
+            input_grads = fn.backward(grad, parents[0].data, parents[1].data, out)
+        elif n_inputs == 1:
+            if mine and fn.backward_in_place is not None:
+                input_grads = (fn.backward_in_place(grad, parents[0].data, out),)
+            else:
+                input_grads = (fn.backward(grad, parents[0].data, out),)
+        elif n_inputs == 3:  # Linear: x, weight, bias
             x, weight, bias = parents
-            input_grads = fn.backward(grad, x.data, weight.data, bias.data, tensor.data)
+            input_grads = fn.backward(grad, x.data, weight.data, bias.data, out)
         else:
-            input_grads = fn.backward(grad, *[t.data for t in parents], tensor.data)
-        if len(input_grads) != len(parents):
+            input_grads = fn.backward(grad, *[t.data for t in parents], out)
+        if len(input_grads) != n_inputs:
             _wrong_count(fn, input_grads)
         ran.append(fn)
 
@@ -405,7 +424,11 @@ def _plain_backward_loop(
             if not parent._requires_grad:
                 continue
             g = input_grads[i]
-            if g is not None:
+            if g is not None and scalars:  # a number for a number: nothing to reduce or reuse
+                pending = parent._grad_sum
+                parent._grad_sum = g if pending is None else pending + g
+                parent._owns_grad_sum = False
+            elif g is not None:
                 new = fresh
                 if g.shape != parent.data.shape:
                     g = sum_to_shape(g, parent.data.shape, fn.name)
@@ -528,4 +551,6 @@ def _accumulate_into(
         # Copy: the same array may be handed to two inputs (Add sends grad to both sides).
         tensor.grad = wrap(np.array(grad, dtype=tensor.data.dtype))
     else:  # the sum keeps the tensor's dtype (a float64 gradient adds into a float32 .grad)
-        tensor.grad = wrap((tensor.grad.data + grad).astype(tensor.data.dtype, copy=False))
+        total = (tensor.grad.data + grad).astype(tensor.data.dtype, copy=False)
+        # NumPy gives a scalar for the sum of 0-d values: .grad.data must stay an array
+        tensor.grad = wrap(total if type(total) is np.ndarray else np.asarray(total))

@@ -298,7 +298,11 @@ class ReLU(Function):
     returns_new_arrays = True
 
     def forward(self, x):
-        return np.maximum(x, 0)
+        if type(x) is np.ndarray or x.dtype.kind != "f":
+            return np.maximum(x, 0)
+        # A single float (a NumPy scalar): np.maximum would take 0.5 us to call, this 0.05.
+        # `not x <= 0` keeps a NaN, as np.maximum does.
+        return x if not x <= 0 else x.dtype.type(0)
 
     def backward(self, grad, x, out):
         return grad * (value(x) > 0)

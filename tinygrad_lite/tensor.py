@@ -21,19 +21,28 @@ from tinygrad_lite.autograd import Function, _state, run_backward
 
 def apply(fn: Function, *inputs: Tensor) -> Tensor:
     """Run ``fn`` forward on the inputs' arrays and record it in the graph when needed."""
-    try:  # fn.forward(*[t.data for t in inputs]), without building a list for 1 to 3 inputs
-        if len(inputs) == 1:
-            data = fn.forward(inputs[0].data)
-        elif len(inputs) == 2:
-            data = fn.forward(inputs[0].data, inputs[1].data)
-        elif len(inputs) == 3:  # Linear: x, weight, bias
+    # fn.forward(*[t.data for t in inputs]), without building a list for 1 to 3 inputs, and
+    # with single numbers (0-d) as NumPy scalars for an elementwise op: NumPy computes
+    # x * y on two 0-d arrays in about 0.2 us, on the scalars they hold in 0.03 us.
+    n_inputs = len(inputs)
+    try:
+        if n_inputs == 2:
+            x, y = inputs[0].data, inputs[1].data
+            if not x.ndim and not y.ndim and fn.elementwise:
+                data = fn.forward(x[()], y[()])
+            else:
+                data = fn.forward(x, y)
+        elif n_inputs == 1:
+            x = inputs[0].data
+            data = fn.forward(x[()] if not x.ndim and fn.elementwise else x)
+        elif n_inputs == 3:  # Linear: x, weight, bias
             data = fn.forward(inputs[0].data, inputs[1].data, inputs[2].data)
         else:
             data = fn.forward(*[t.data for t in inputs])
     except (ValueError, IndexError) as error:
         shapes = " and ".join(str(t.shape) for t in inputs)
         raise type(error)(f"{fn.name} on shape {shapes}: {arguments.with_fix(error)}") from None
-    if type(data) is not np.ndarray:
+    if type(data) is not np.ndarray:  # a NumPy scalar: .data is always an array
         data = np.asarray(data)
     # out = Tensor._from_array(data), written out: every op runs this, and the method call
     # alone would add 7% to an op on small arrays (0.07 of 0.92 us for x + y on scalars).
