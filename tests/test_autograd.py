@@ -458,6 +458,29 @@ def test_no_grad_is_per_thread():
     assert y.requires_grad
 
 
+def test_module_scope_is_per_thread():
+    # apply reads the scope from this thread's settings: another thread's scope stays out
+    x = scalar(1.0)
+    inside = threading.Event()
+    release = threading.Event()
+    seen = []
+
+    def other_thread():
+        with tl.autograd.module_scope("fc1: Linear"):
+            seen.append((x * 3).grad_fn.scope)
+            inside.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    inside.wait(5)
+    y = x * 2
+    release.set()
+    worker.join()
+    assert y.grad_fn.scope == ()
+    assert seen == [("fc1: Linear",)]
+
+
 def test_detach_cuts_the_graph_and_shares_memory():
     x = scalar(3.0)
     y = (x * 2).detach()

@@ -112,12 +112,12 @@ def detect_anomaly() -> Iterator[None]:
     ...
     tinygrad_lite.anomaly.AnomalyError: backward of Sqrt sent inf to input 0...
     """
-    previous = _state.anomaly
-    _state.anomaly = _checker
+    previous = _state.settings.anomaly
+    _state.settings.anomaly = _checker
     try:
         yield
     finally:
-        _state.anomaly = previous
+        _state.settings.anomaly = previous
 
 
 # ---------------------------------------------------------------- where an op was created

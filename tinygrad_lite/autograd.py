@@ -23,13 +23,40 @@ import numpy as np
 # ---------------------------------------------------------------- recording switch
 
 
-class _ThreadState(threading.local):
-    """Per-thread settings: ``no_grad`` in one thread never switches off recording in another."""
+class _Settings:
+    """One thread's recording settings, read by every op (``apply``)."""
+
+    __slots__ = ("anomaly", "grad_enabled", "scope")
 
     def __init__(self) -> None:
         self.grad_enabled = True
         self.scope: tuple[str, ...] = ()
         self.anomaly: Any = None  # the checker tl.detect_anomaly() installs (anomaly.py)
+
+
+class _ThreadState(threading.local):
+    """Per-thread settings: ``no_grad`` in one thread never switches off recording in another.
+
+    They sit in a plain object (``_state.settings``) rather than on this thread-local one:
+    each attribute read on a thread-local object looks up the thread's own dict first (26
+    ns, against 5 on a plain object), and ``apply`` reads three settings per op. The
+    properties read them for code that only looks (``_state.anomaly``).
+    """
+
+    def __init__(self) -> None:
+        self.settings = _Settings()
+
+    @property
+    def grad_enabled(self) -> bool:
+        return self.settings.grad_enabled
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        return self.settings.scope
+
+    @property
+    def anomaly(self) -> Any:
+        return self.settings.anomaly
 
 
 _state = _ThreadState()
@@ -45,17 +72,17 @@ def is_grad_enabled() -> bool:
     >>> tl.is_grad_enabled()
     True
     """
-    return _state.grad_enabled
+    return _state.settings.grad_enabled
 
 
 @contextlib.contextmanager
 def _grad_mode(enabled: bool) -> Iterator[None]:
-    previous = _state.grad_enabled
-    _state.grad_enabled = enabled
+    previous = _state.settings.grad_enabled
+    _state.settings.grad_enabled = enabled
     try:
         yield
     finally:
-        _state.grad_enabled = previous
+        _state.settings.grad_enabled = previous
 
 
 def no_grad() -> contextlib.AbstractContextManager[None]:
@@ -99,16 +126,16 @@ class module_scope:
         self.previous: tuple[str, ...] = ()
 
     def __enter__(self) -> None:
-        self.previous = _state.scope
-        _state.scope = (*self.previous, self.label)
+        self.previous = _state.settings.scope
+        _state.settings.scope = (*self.previous, self.label)
 
     def __exit__(self, *exc_info: object) -> None:
-        _state.scope = self.previous
+        _state.settings.scope = self.previous
 
 
 def current_scope() -> tuple[str, ...]:
     """The labels of the module calls active right now, outermost first."""
-    return _state.scope
+    return _state.settings.scope
 
 
 # ---------------------------------------------------------------- the op base class
@@ -307,7 +334,7 @@ def run_backward(
     plain = (
         inputs is None
         and on_step is None
-        and _state.anomaly is None
+        and _state.settings.anomaly is None
         and not create_graph
         and not keep_all_grads
     )
@@ -319,8 +346,9 @@ def run_backward(
     # partial gradient that a retry would count twice, no graph freed by a pass that failed.
     into_grad: list[tuple[Any, Any, bool]] = []
     ran: list[Function] = []
-    previous_mode = _state.grad_enabled  # as `with _grad_mode(create_graph):`, minus its cost
-    _state.grad_enabled = create_graph
+    # as `with _grad_mode(create_graph):`, minus its cost
+    previous_mode = _state.settings.grad_enabled
+    _state.settings.grad_enabled = create_graph
     try:
         # One backward pass at a time: two threads whose graphs share a tensor (a parameter)
         # would otherwise mix their counts on it and lose a gradient.
@@ -343,7 +371,7 @@ def run_backward(
                 for fn in ran:
                     fn.release()
     finally:
-        _state.grad_enabled = previous_mode
+        _state.settings.grad_enabled = previous_mode
     return tuple(found) if inputs is not None else None
 
 
@@ -468,7 +496,7 @@ def _backward_loop(
     """
     grads: dict[Any, Any] = {root: gradient}
     ready = [root]
-    anomaly = _state.anomaly
+    anomaly = _state.settings.anomaly
     while ready:
         tensor = ready.pop()
         grad = grads.pop(tensor, None)

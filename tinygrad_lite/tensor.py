@@ -51,17 +51,18 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
     out.grad = out.grad_fn = out.name = None
     out.retains_grad = out._requires_grad = False
     out._consumers_left = 0
-    if _state.grad_enabled:
+    settings = _state.settings  # this thread's (one thread-local lookup, not three)
+    if settings.grad_enabled:
         for t in inputs:
             if t._requires_grad:  # record: link the output to the op and the op to its inputs
                 fn.inputs = inputs
-                fn.scope = _state.scope
+                fn.scope = settings.scope
                 fn.freed = False
                 out.grad_fn = fn
                 out._requires_grad = True
                 break
-    if _state.anomaly is not None:
-        _state.anomaly.after_forward(fn, inputs, out)
+    if settings.anomaly is not None:
+        settings.anomaly.after_forward(fn, inputs, out)
     return out
 
 
@@ -881,8 +882,8 @@ def _converted(integers: Tensor, float_operand: Tensor) -> Tensor:
     """
     fn = ops.Cast(float_operand.data.dtype)
     out = Tensor._from_array(fn.forward(integers.data))
-    if _state.grad_enabled and float_operand._requires_grad:
-        fn.inputs, fn.scope, fn.freed = (integers,), _state.scope, False
+    if _state.settings.grad_enabled and float_operand._requires_grad:
+        fn.inputs, fn.scope, fn.freed = (integers,), _state.settings.scope, False
         out.grad_fn = fn
     return out
 
