@@ -467,7 +467,8 @@ class Tensor:
     # ------------------------------------------------------------ reductions
 
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return apply(ops.Sum(arguments.normalize_axis(axis, self.ndim, "sum"), keepdims), self)
+        axes = arguments.normalize_axis(axis, self.ndim, "sum")
+        return apply(ops_reduce.Sum(axes, keepdims), self)
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         axes = arguments.normalize_axis(axis, self.ndim, "mean")
@@ -478,15 +479,15 @@ class Tensor:
                     f"mean over zero elements (shape {self.shape}, axis={axis}) is 0/0, "
                     "undefined; check for an empty batch before averaging"
                 )
-        return apply(ops.Mean(axes, keepdims), _floating(self))
+        return apply(ops_reduce.Mean(axes, keepdims), _floating(self))
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         axes = arguments.normalize_axis(axis, self.ndim, "max")
-        return apply(ops.Max(axes, keepdims), self)
+        return apply(ops_reduce.Max(axes, keepdims), self)
 
     def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         axes = arguments.normalize_axis(axis, self.ndim, "min")
-        return apply(ops.Min(axes, keepdims), self)
+        return apply(ops_reduce.Min(axes, keepdims), self)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """Index of the largest value (an int64 tensor; not differentiable)."""
