@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite import arguments, ops_elementwise, ops_shape
-from tinygrad_lite.tensor import Tensor, _promote, apply
+from tinygrad_lite.promotion import _promote
+from tinygrad_lite.tensor import Tensor, apply
 
 
 def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:

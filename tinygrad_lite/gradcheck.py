@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_lite import ops, ops_elementwise
+from tinygrad_lite import ops, ops_elementwise, ops_reduce
 from tinygrad_lite.arguments import a_or_an
 from tinygrad_lite.tensor import Tensor
 
@@ -123,7 +123,7 @@ def _decision(fn: Any, x: np.ndarray, out: np.ndarray) -> np.ndarray | None:
         return x == out
     if isinstance(fn, ops.Clip):
         return x != out
-    if isinstance(fn, ops.Max):  # Min is a Max with the other comparison
+    if isinstance(fn, ops_reduce.Max):  # Min is a Max with the other comparison
         return x == out.reshape(ops.keepdims_shape(x.shape, fn.axis))
     return None
 

@@ -1,5 +1,6 @@
-"""More reductions and scans: variance, log-sum-exp, product and cumulative sum, each with its
-forward and local derivative side by side (the rules of ``ops.py`` hold here too)."""
+"""Reductions and scans: sum, mean, max and min, then variance, log-sum-exp, product and
+cumulative sum, each with its forward and local derivative side by side (the rules of
+``ops.py`` hold here too: ``backward`` runs on arrays and on Tensors alike)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,82 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite.autograd import Function
-from tinygrad_lite.ops import Reduction, _exp, _is_array
+from tinygrad_lite.ops import _broadcast_to, _exp, _is_array, keepdims_shape, value
+
+
+class Reduction(Function):
+    """The base of the ops that reduce over ``axis`` (a tuple, or None for all axes)."""
+
+    __slots__ = ("axis", "keepdims")
+
+    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
+        self.axis, self.keepdims = axis, keepdims
+
+    def _with_kept_dims(self, grad, shape):
+        """``grad`` with the reduced axes back as length-1 axes, ready to broadcast to ``shape``.
+
+        A full reduction's 0-d gradient, or one made with keepdims, broadcasts as it is.
+        """
+        if self.axis is None or self.keepdims:
+            return grad
+        return grad.reshape(keepdims_shape(shape, self.axis))
+
+
+class Sum(Reduction):
+    """d sum(x)/dx_i = 1: the upstream gradient is copied back to every summed element"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return x.sum(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, grad, x, out):
+        return _broadcast_to(self._with_kept_dims(grad, x.shape), x.shape)
+
+
+class Mean(Reduction):
+    """d mean(x)/dx_i = 1/n, with n the number of averaged elements"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        # np.mean(x, axis): the same sum and division, without np.mean's overhead
+        total = x.sum(axis=self.axis, keepdims=self.keepdims)
+        return total / (x.size // max(total.size, 1))
+
+    def backward(self, grad, x, out):
+        n = x.size // max(out.size, 1) if x.size else 1
+        return _broadcast_to(self._with_kept_dims(grad, x.shape) / n, x.shape)
+
+
+class Max(Reduction):
+    """d max(x)/dx_i = 1/k where x_i is one of the k maxima, else 0 (ties share evenly)"""
+
+    __slots__ = ()
+    returns_new_arrays = True
+
+    def forward(self, x):
+        return x.max(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, grad, x, out):
+        return _extreme_backward(grad, x, out, self.axis)
+
+
+class Min(Max):
+    """d min(x)/dx_i = 1/k where x_i is one of the k minima, else 0 (ties share evenly)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return x.min(axis=self.axis, keepdims=self.keepdims)
+
+
+def _extreme_backward(grad, x, out, axis):
+    """Shared by Max and Min: route the gradient to the winning elements, split among ties."""
+    kept = keepdims_shape(x.shape, axis)
+    winners = value(x) == value(out).reshape(kept)
+    share = winners / winners.sum(axis=axis, keepdims=True)
+    return grad.reshape(kept) * share.astype(value(x).dtype, copy=False)
 
 
 def reduced_count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:

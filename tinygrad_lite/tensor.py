@@ -3,6 +3,9 @@
 Every operation on tensors goes through :func:`apply`, which runs the op's ``forward`` on the
 arrays and, when recording is on and some input requires grad, remembers the op as the
 output's ``grad_fn``. Those links form the graph that ``backward()`` walks in reverse.
+
+When two operands' dtypes differ, or an integer tensor meets exp or mean, the dtype an op
+computes in comes from ``promotion.py`` (PyTorch's rule); ``_binary`` below applies it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 from tinygrad_lite import arguments, dtypes, ops, ops_elementwise, ops_reduce, ops_shape
 from tinygrad_lite import random as tl_random
 from tinygrad_lite.autograd import Function, _state, run_backward
+from tinygrad_lite.promotion import _floating, _is_int, _promote
 
 
 def apply(fn: Function, *inputs: Tensor) -> Tensor:
@@ -463,7 +467,8 @@ class Tensor:
     # ------------------------------------------------------------ reductions
 
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return apply(ops.Sum(arguments.normalize_axis(axis, self.ndim, "sum"), keepdims), self)
+        axes = arguments.normalize_axis(axis, self.ndim, "sum")
+        return apply(ops_reduce.Sum(axes, keepdims), self)
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         axes = arguments.normalize_axis(axis, self.ndim, "mean")
@@ -474,15 +479,15 @@ class Tensor:
                     f"mean over zero elements (shape {self.shape}, axis={axis}) is 0/0, "
                     "undefined; check for an empty batch before averaging"
                 )
-        return apply(ops.Mean(axes, keepdims), _floating(self))
+        return apply(ops_reduce.Mean(axes, keepdims), _floating(self))
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         axes = arguments.normalize_axis(axis, self.ndim, "max")
-        return apply(ops.Max(axes, keepdims), self)
+        return apply(ops_reduce.Max(axes, keepdims), self)
 
     def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         axes = arguments.normalize_axis(axis, self.ndim, "min")
-        return apply(ops.Min(axes, keepdims), self)
+        return apply(ops_reduce.Min(axes, keepdims), self)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """Index of the largest value (an int64 tensor; not differentiable)."""
@@ -833,7 +838,7 @@ class Tensor:
         return self.to(np.int32)
 
 
-# ---------------------------------------------------------------- dtype promotion
+# ---------------------------------------------------------------- running binary ops
 
 
 def _binary(fn: Function, a: Tensor, b: Tensor) -> Tensor:
@@ -854,50 +859,6 @@ def _divide(a: Tensor, b: Tensor) -> Tensor:
     if a.data.dtype.kind != "f":  # then b is no float either
         a, b = _floating(a), _floating(b)
     return apply(ops.Div(), a, b)
-
-
-def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """Two operands of different dtypes, as PyTorch combines them (NumPy's rule differs).
-
-    A float tensor meeting an integer or bool tensor keeps its own dtype: the other one is
-    converted (``float32 * int64 -> float32``, where NumPy gives float64; an integer tensor
-    has no gradient, so nothing is lost). Two floats, two integers, or bool and integer
-    give the wider dtype, which is what NumPy computes from them as they are.
-    """
-    a_float, b_float = a.data.dtype.kind == "f", b.data.dtype.kind == "f"
-    if a_float and not b_float:
-        return a, _converted(b, a)
-    if b_float and not a_float:
-        return _converted(a, b), b
-    return a, b
-
-
-def _converted(integers: Tensor, float_operand: Tensor) -> Tensor:
-    """An integer or bool tensor's values in the dtype of the float tensor it meets.
-
-    When the op will be recorded (the float tensor requires grad), so is the conversion, as
-    a ``Cast`` node, though its result needs no gradient (integers have none): a drawing then
-    shows where the integers enter, and a ``StaticGraph`` replay converts the values it is
-    fed (integer targets of ``mse_loss``). Backward never walks it.
-    """
-    fn = ops.Cast(float_operand.data.dtype)
-    out = Tensor._from_array(fn.forward(integers.data))
-    if _state.settings.grad_enabled and float_operand._requires_grad:
-        fn.inputs, fn.scope, fn.freed = (integers,), _state.settings.scope, False
-        out.grad_fn = fn
-    return out
-
-
-def _floating(t: Tensor) -> Tensor:
-    """``t`` for a float tensor; an integer or bool one as the default float dtype (exp, log,
-    mean... of integers give floats, as in PyTorch, not NumPy's float64)."""
-    if t.data.dtype.kind == "f":
-        return t
-    return t.to(dtypes.get_default_dtype())
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 # The constant Tensors of ``x * 2.0``, one per (value, dtype). A plain dict: a loss like
