@@ -804,8 +804,16 @@ def test_softmax_family_and_argmax_of_a_0d_tensor(axis):
     assert x.softmax(axis=axis).item() == 1.0
     assert x.log_softmax(axis=axis).item() == 0.0
     assert x.argmax(axis=axis).item() == 0
+    assert x.argmin(axis=axis).item() == 0  # as argmax, and as PyTorch
     x.softmax(axis=axis).backward()
     assert x.grad.item() == 0.0  # softmax of one value is 1 whatever the value
+
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax", "argmax", "argmin", "cumsum"])
+def test_a_bool_is_not_taken_for_an_axis(op):
+    """True == 1 in Python, but x.softmax(True) is a mistake, not axis 1."""
+    with pytest.raises(TypeError, match=rf"{op}: axis must be one int, got True"):
+        getattr(Tensor(np.ones((2, 3))), op)(True)
 
 
 def test_comparisons_give_boolean_tensors_outside_the_graph():

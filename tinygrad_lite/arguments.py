@@ -72,15 +72,15 @@ def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
 
 
 def single_axis(axis: Any, ndim: int, op: str) -> int | None:
-    """One axis (softmax, argmax) as a valid non-negative int; None for a 0-d tensor.
+    """One axis (softmax, argmax, argmin) as a valid non-negative int; None for a 0-d tensor.
 
-    The twin of :func:`one_axis` for ops that are defined on a single value: softmax and
-    argmax of a 0-d tensor take axis 0 or -1, as in PyTorch, and None tells them to work on
+    The twin of :func:`one_axis` for ops that are defined on a single value: softmax,
+    argmax and argmin of a 0-d tensor take axis 0 or -1, as in PyTorch, and None tells them to work on
     the one value. :func:`one_axis` serves ops that index ``shape[axis]`` (cumsum, split,
     flatten, cat) and so refuses a 0-d tensor. They stay two functions so that each caller's
     result type says which it gets (``int | None`` here, ``int`` there).
     """
-    if not isinstance(axis, numbers.Integral):
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
         raise TypeError(f"{op}: axis must be one int, got {axis!r}; e.g. axis=-1")
     axes = normalize_axis(axis, ndim, op)
     return None if axes is None else axes[0]

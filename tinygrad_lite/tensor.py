@@ -684,7 +684,7 @@ class Tensor:
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """Index of the smallest value (an int64 tensor; not differentiable)."""
         if axis is not None:
-            axis = arguments.one_axis(axis, self.ndim, "argmin")
+            axis = arguments.single_axis(axis, self.ndim, "argmin")
         return Tensor._from_array(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
 
     # ------------------------------------------------------------ more shape operations
