@@ -46,7 +46,6 @@ def test_the_readme_examples_run_in_order_and_print_what_they_say(tmp_path, monk
     assert (model(Tensor(X)).argmax(axis=1).numpy() == y).mean() >= 0.95
 
 
-
 def public_names(module) -> list[str]:
     """`__all__` without the submodules, or else what the module itself defines."""
     names = getattr(module, "__all__", None)
