@@ -83,6 +83,7 @@ def plot_curves(
     at the end of each epoch. ``logy=True`` uses a log scale for the values (losses that
     fall over several orders of magnitude).
 
+    >>> from tinygrad_lite.plots import plot_curves
     >>> fig = plot_curves({"SGD": [1.0, 0.6, 0.4], "Adam": [1.0, 0.3, 0.1]}, logy=True)
     >>> [line.get_label() for line in fig.axes[0].get_lines()], fig.axes[0].get_yscale()
     (['SGD', 'Adam'], 'log')
@@ -199,7 +200,9 @@ def plot_decision_boundary(
     predicted class is the highest score (for a single score column: score > 0). The
     background shows the predicted class, the dots the samples ``X`` coloured by label ``y``.
 
+    >>> import numpy as np
     >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.plots import plot_decision_boundary
     >>> X, y = np.array([[0.0, 1.0], [1.0, 0.0]], np.float32), np.array([1, 0])
     >>> fig = plot_decision_boundary(nn.Linear(2, 2), X, y, resolution=50, title="untrained")
     >>> len(fig.axes), fig.axes[0].get_title()
@@ -244,6 +247,8 @@ def plot_loss_slice_1d(
     ``loss`` takes a weight array shaped like ``W`` and returns the loss (a Tensor or a
     number). A high-dimensional loss cannot be drawn, but a line through it can.
 
+    >>> import numpy as np
+    >>> from tinygrad_lite.plots import plot_loss_slice_1d
     >>> fig = plot_loss_slice_1d(lambda w: (w**2).sum(), np.zeros(3), np.ones(3), n=5)
     >>> fig.axes[0].get_lines()[0].get_ydata().tolist()  # 3 a² at a = -1, -0.5, 0, 0.5, 1
     [3.0, 0.75, 0.0, 0.75, 3.0]
@@ -274,6 +279,8 @@ def plot_loss_slice_2d(
     heat map with a colour bar (viridis: dark low, yellow high, evenly bright in between);
     the centre, marked with a white cross, is ``W`` itself.
 
+    >>> import numpy as np
+    >>> from tinygrad_lite.plots import plot_loss_slice_2d
     >>> fig = plot_loss_slice_2d(lambda w: (w**2).sum(), np.zeros(2), [1.0, 0.0], [0.0, 1.0], n=5)
     >>> len(fig.axes)  # the heat map and its colour bar
     2
@@ -313,6 +320,8 @@ def plot_activation_histograms(
     ``exclude_zeros=True`` leaves out exact zeros (a ReLU's inactive units, whose spike
     would flatten the rest) and writes their fraction in each panel instead.
 
+    >>> import numpy as np
+    >>> from tinygrad_lite.plots import plot_activation_histograms
     >>> rng = np.random.default_rng(0)
     >>> layers = [rng.normal(size=100), np.maximum(rng.normal(size=100), 0)]
     >>> fig = plot_activation_histograms({"before": layers, "after": layers})
@@ -370,6 +379,7 @@ def plot_gradient_error(
     h shrinks the truncation error falls (∝ h for forward, ∝ h² for central differences)
     until rounding error, ∝ 1/h, takes over: the V shape this plot shows.
 
+    >>> from tinygrad_lite.plots import plot_gradient_error
     >>> hs = [1e-1, 1e-2, 1e-3]
     >>> fig = plot_gradient_error(hs, {"forward": [5e-2, 5e-3, 5e-4], "central": [2e-3, 2e-5, 2e-7]})
     >>> ax = fig.axes[0]

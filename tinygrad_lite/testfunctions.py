@@ -78,7 +78,7 @@ class Objective:
     The four built-in ones are objectives too (``anisotropic``, ``saddle``, ``rosenbrock``,
     ``double_well``); a new one needs a name, a formula, ``fn`` and where to look:
 
-    >>> from tinygrad_lite.testfunctions import Objective, double_well, rosenbrock, saddle
+    >>> from tinygrad_lite.testfunctions import Objective, anisotropic, double_well, rosenbrock, saddle
     >>> bowl = Objective(name="bowl", formula="x² + y²", fn=lambda x, y: x**2 + y**2,
     ...                  start=(1.0, 1.0), minima=((0.0, 0.0),), min_value=0.0,
     ...                  xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), steps=10)
@@ -206,7 +206,8 @@ OBJECTIVES: dict[str, Objective] = {
 def get(name: str) -> Objective:
     """The test function called `name`: "anisotropic", "saddle", "rosenbrock" or "double_well".
 
-    >>> get("rosenbrock").minima
+    >>> from tinygrad_lite import testfunctions
+    >>> testfunctions.get("rosenbrock").minima
     ((1.0, 1.0),)
     """
     if name not in OBJECTIVES:
@@ -231,6 +232,7 @@ def optimize_path(
     Returns an array of shape ``(steps + 1, 2)``: the start, then the point after each step.
 
     >>> from tinygrad_lite import optim
+    >>> from tinygrad_lite.testfunctions import optimize_path, saddle
     >>> path = optimize_path(saddle, lambda ps: optim.Adam(ps, lr=0.1), steps=5)
     >>> path.shape, path[0].tolist()
     ((6, 2), [-1.5, 0.001])
@@ -265,6 +267,7 @@ def compare_optimizers(
     Learning rates come from `lrs`, else from ``objective.lrs``; every other
     hyperparameter is the optimizer's default.
 
+    >>> from tinygrad_lite.testfunctions import anisotropic, compare_optimizers
     >>> paths = compare_optimizers(anisotropic, ["SGD", "Adam"])
     >>> {name: path.shape for name, path in paths.items()}
     {'SGD': (31, 2), 'Adam': (31, 2)}

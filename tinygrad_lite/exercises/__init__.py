@@ -68,7 +68,8 @@ def list(show: bool = True) -> builtins.list[Exercise]:
     """Print (unless ``show=False``) and return the exercises in teaching order, each with its
     one-line summary and whether its last check in this process passed.
 
-    >>> exercises = list(show=False)
+    >>> from tinygrad_lite import exercises as ex
+    >>> exercises = ex.list(show=False)
     >>> len(exercises), exercises[0].name
     (13, 'chain_rule_scalar')
     """

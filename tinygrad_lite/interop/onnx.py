@@ -78,7 +78,9 @@ def export_onnx(
     ValueError naming it, raised before anything is written.
 
     >>> import os, tempfile
+    >>> import numpy as np
     >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import export_onnx
     >>> path = os.path.join(tempfile.mkdtemp(), "net.onnx")
     >>> proto = export_onnx(nn.TwoLayerNet(2, 100, 3), np.zeros((8, 2), np.float32), path)
     >>> [i.name for i in proto.graph.input], [o.name for o in proto.graph.output]

@@ -194,6 +194,8 @@ def to_torch(model: nn.Module) -> Any:
     PyTorch counterpart is a TypeError that names it.
 
     >>> import torch
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import to_torch
     >>> torch_net = to_torch(nn.TwoLayerNet(2, 100, 3))
     >>> [name for name, _ in torch_net.named_children()]
     ['fc1', 'act', 'fc2']
@@ -254,6 +256,8 @@ def from_torch(module: Any) -> nn.Module:
     counterpart is a TypeError that names it.
 
     >>> import torch
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import from_torch, to_torch
     >>> net = from_torch(torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh()))
     >>> net[0].weight.shape  # transposed: (in, out) here, (out, in) in PyTorch
     (2, 8)
@@ -334,6 +338,8 @@ def torch_state_dict(model: nn.Module) -> dict[str, np.ndarray]:
 
         torch.save({k: torch.from_numpy(v) for k, v in torch_state_dict(net).items()}, "net.pt")
 
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import torch_state_dict
     >>> state = torch_state_dict(nn.Linear(2, 3))
     >>> {name: array.shape for name, array in state.items()}  # weight as (out, in)
     {'weight': (3, 2), 'bias': (3,)}
@@ -369,6 +375,9 @@ def load_torch_state_dict(model: nn.Module, state: Mapping[str, Any]) -> None:
     From a file PyTorch saved: ``load_torch_state_dict(net, torch.load("net.pt"))``. NumPy
     arrays need no PyTorch:
 
+    >>> import numpy as np
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import load_torch_state_dict, torch_state_dict
     >>> net, copy = nn.Linear(2, 3), nn.Linear(2, 3)
     >>> load_torch_state_dict(copy, torch_state_dict(net))
     >>> np.array_equal(copy.weight.data, net.weight.data)
