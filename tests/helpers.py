@@ -11,6 +11,24 @@ import numpy as np
 
 import tinygrad_lite as tl
 
+# The namespaces users import from: every public name in them has a docstring with an example
+# (tests/test_docs.py) and a line in README's "API at a glance" (tests/test_readme.py).
+PUBLIC_NAMESPACES = [
+    "tinygrad_lite",
+    "tinygrad_lite.nn",
+    "tinygrad_lite.nn.functional",
+    "tinygrad_lite.nn.init",
+    "tinygrad_lite.optim",
+    "tinygrad_lite.optim.lr_scheduler",
+    "tinygrad_lite.data",
+    "tinygrad_lite.datasets",
+    "tinygrad_lite.train",
+    "tinygrad_lite.plots",
+    "tinygrad_lite.testfunctions",
+    "tinygrad_lite.exercises",
+    "tinygrad_lite.interop",
+]
+
 
 def leaf(value, name, requires_grad=True):
     """A named float64 leaf tensor (float64 so the golden numbers hold to every digit)."""

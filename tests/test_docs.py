@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import PUBLIC_NAMESPACES
 
 import tinygrad_lite
 from tinygrad_lite.cli import build_parser
@@ -37,19 +38,6 @@ NOT_IN_REFERENCE = {
     "tinygrad_lite.exercises.text_en": "the English message table (data)",
     "tinygrad_lite.exercises.text_ko": "the Korean message table (data)",
 }
-
-# The namespaces users import from; every class and function they offer has an example.
-PUBLIC_NAMESPACES = [
-    "tinygrad_lite",
-    "tinygrad_lite.nn",
-    "tinygrad_lite.nn.functional",
-    "tinygrad_lite.nn.init",
-    "tinygrad_lite.optim",
-    "tinygrad_lite.optim.lr_scheduler",
-    "tinygrad_lite.data",
-    "tinygrad_lite.datasets",
-    "tinygrad_lite.train",
-]
 
 
 def _load(name: str, path: Path):

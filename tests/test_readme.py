@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import PUBLIC_NAMESPACES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -45,23 +46,6 @@ def test_the_readme_examples_run_in_order_and_print_what_they_say(tmp_path, monk
     assert (model(Tensor(X)).argmax(axis=1).numpy() == y).mean() >= 0.95
 
 
-GLANCE_MODULES = [
-    "tinygrad_lite",
-    "tinygrad_lite.nn",
-    "tinygrad_lite.nn.functional",
-    "tinygrad_lite.nn.init",
-    "tinygrad_lite.optim",
-    "tinygrad_lite.optim.lr_scheduler",
-    "tinygrad_lite.data",
-    "tinygrad_lite.datasets",
-    "tinygrad_lite.train",
-    "tinygrad_lite.plots",
-    "tinygrad_lite.testfunctions",
-    "tinygrad_lite.exercises",
-    "tinygrad_lite.interop",
-]
-
-
 def public_names(module) -> list[str]:
     """`__all__` without the submodules, or else what the module itself defines."""
     names = getattr(module, "__all__", None)
@@ -79,7 +63,7 @@ def api_at_a_glance() -> str:
     return text.split("\n## API at a glance\n")[1].split("\n## ")[0]
 
 
-@pytest.mark.parametrize("module_name", GLANCE_MODULES)
+@pytest.mark.parametrize("module_name", PUBLIC_NAMESPACES)
 def test_api_at_a_glance_names_every_public_name(module_name):
     section = api_at_a_glance()
     module = importlib.import_module(module_name)

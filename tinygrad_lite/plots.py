@@ -82,6 +82,11 @@ def plot_curves(
     (``x[label]``, the same length as ``runs[label]``), e.g. the number of updates done
     at the end of each epoch. ``logy=True`` uses a log scale for the values (losses that
     fall over several orders of magnitude).
+
+    >>> from tinygrad_lite.plots import plot_curves
+    >>> fig = plot_curves({"SGD": [1.0, 0.6, 0.4], "Adam": [1.0, 0.3, 0.1]}, logy=True)
+    >>> [line.get_label() for line in fig.axes[0].get_lines()], fig.axes[0].get_yscale()
+    (['SGD', 'Adam'], 'log')
     """
     ax = _axes(ax)
     for label, values in runs.items():
@@ -194,6 +199,14 @@ def plot_decision_boundary(
     ``model`` maps a Tensor of points, shape ``(N, 2)``, to class scores ``(N, C)``; the
     predicted class is the highest score (for a single score column: score > 0). The
     background shows the predicted class, the dots the samples ``X`` coloured by label ``y``.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.plots import plot_decision_boundary
+    >>> X, y = np.array([[0.0, 1.0], [1.0, 0.0]], np.float32), np.array([1, 0])
+    >>> fig = plot_decision_boundary(nn.Linear(2, 2), X, y, resolution=50, title="untrained")
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (1, 'untrained')
     """
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
@@ -233,6 +246,12 @@ def plot_loss_slice_1d(
 
     ``loss`` takes a weight array shaped like ``W`` and returns the loss (a Tensor or a
     number). A high-dimensional loss cannot be drawn, but a line through it can.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite.plots import plot_loss_slice_1d
+    >>> fig = plot_loss_slice_1d(lambda w: (w**2).sum(), np.zeros(3), np.ones(3), n=5)
+    >>> fig.axes[0].get_lines()[0].get_ydata().tolist()  # 3 a² at a = -1, -0.5, 0, 0.5, 1
+    [3.0, 0.75, 0.0, 0.75, 3.0]
     """
     W, W1 = np.asarray(W), np.asarray(W1, dtype=np.asarray(W).dtype)
     alphas = np.linspace(-span, span, n)
@@ -258,7 +277,16 @@ def plot_loss_slice_2d(
 ) -> Figure:
     """The loss over a plane through the weights: ``(a, b) ↦ L(W + a W1 + b W2)``, as a
     heat map with a colour bar (viridis: dark low, yellow high, evenly bright in between);
-    the centre, marked with a white cross, is ``W`` itself."""
+    the centre, marked with a white cross, is ``W`` itself.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite.plots import plot_loss_slice_2d
+    >>> fig = plot_loss_slice_2d(lambda w: (w**2).sum(), np.zeros(2), [1.0, 0.0], [0.0, 1.0], n=5)
+    >>> len(fig.axes)  # the heat map and its colour bar
+    2
+    >>> float(fig.axes[0].get_images()[0].get_array().max())  # a² + b² at a corner: a, b = ±1
+    2.0
+    """
     W = np.asarray(W)
     W1, W2 = np.asarray(W1, dtype=W.dtype), np.asarray(W2, dtype=W.dtype)
     steps = np.linspace(-span, span, n)
@@ -291,6 +319,14 @@ def plot_activation_histograms(
     each panel's y axis counts the activations in a bar.
     ``exclude_zeros=True`` leaves out exact zeros (a ReLU's inactive units, whose spike
     would flatten the rest) and writes their fraction in each panel instead.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite.plots import plot_activation_histograms
+    >>> rng = np.random.default_rng(0)
+    >>> layers = [rng.normal(size=100), np.maximum(rng.normal(size=100), 0)]
+    >>> fig = plot_activation_histograms({"before": layers, "after": layers})
+    >>> len(fig.axes), fig.axes[1].get_title()  # 2 rows of 2 layers
+    (4, 'layer 2')
     """
     rows = dict(activations) if isinstance(activations, Mapping) else {"": activations}
     if not rows or not all(len(layers) for layers in rows.values()):
@@ -342,6 +378,13 @@ def plot_gradient_error(
     ``errors`` maps a label (e.g. "central, float64") to the absolute error at each h. As
     h shrinks the truncation error falls (∝ h for forward, ∝ h² for central differences)
     until rounding error, ∝ 1/h, takes over: the V shape this plot shows.
+
+    >>> from tinygrad_lite.plots import plot_gradient_error
+    >>> hs = [1e-1, 1e-2, 1e-3]
+    >>> fig = plot_gradient_error(hs, {"forward": [5e-2, 5e-3, 5e-4], "central": [2e-3, 2e-5, 2e-7]})
+    >>> ax = fig.axes[0]
+    >>> ax.get_xscale(), ax.get_yscale(), len(ax.get_lines())
+    ('log', 'log', 2)
     """
     hs = np.asarray(hs, dtype=float)
     ax = _axes(ax, 5.5, 4.0)

@@ -74,6 +74,20 @@ class Objective:
     learning rate per optimizer name that shows each method at its typical behaviour
     in ``steps`` steps from ``start``. ``minima`` are the global minima (``f = min_value``);
     ``local_minima`` the others, where gradient descent can stop too.
+
+    The four built-in ones are objectives too (``anisotropic``, ``saddle``, ``rosenbrock``,
+    ``double_well``); a new one needs a name, a formula, ``fn`` and where to look:
+
+    >>> from tinygrad_lite.testfunctions import Objective, anisotropic, double_well, rosenbrock, saddle
+    >>> bowl = Objective(name="bowl", formula="x² + y²", fn=lambda x, y: x**2 + y**2,
+    ...                  start=(1.0, 1.0), minima=((0.0, 0.0),), min_value=0.0,
+    ...                  xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), steps=10)
+    >>> bowl.value(1.0, 2.0)
+    5.0
+    >>> anisotropic.value(-7.0, 2.0), saddle.value(0.0, 1.0), rosenbrock.value(1.0, 1.0)
+    (6.45, -0.25, 0.0)
+    >>> round(double_well.value(-1.0, 0.0), 4), round(double_well.value(1.0, 0.0), 4)
+    (0.0, 0.3215)
     """
 
     name: str
@@ -190,7 +204,12 @@ OBJECTIVES: dict[str, Objective] = {
 
 
 def get(name: str) -> Objective:
-    """The test function called `name`: "anisotropic", "saddle", "rosenbrock" or "double_well"."""
+    """The test function called `name`: "anisotropic", "saddle", "rosenbrock" or "double_well".
+
+    >>> from tinygrad_lite import testfunctions
+    >>> testfunctions.get("rosenbrock").minima
+    ((1.0, 1.0),)
+    """
     if name not in OBJECTIVES:
         raise ValueError(
             f"testfunctions.get: unknown function {name!r}; choose one of {', '.join(OBJECTIVES)}"
@@ -211,6 +230,12 @@ def optimize_path(
     Each step is the usual ``zero_grad(); f(x, y).backward(); step()``. `steps` and
     `start` default to the objective's own (a bare function needs both).
     Returns an array of shape ``(steps + 1, 2)``: the start, then the point after each step.
+
+    >>> from tinygrad_lite import optim
+    >>> from tinygrad_lite.testfunctions import optimize_path, saddle
+    >>> path = optimize_path(saddle, lambda ps: optim.Adam(ps, lr=0.1), steps=5)
+    >>> path.shape, path[0].tolist()
+    ((6, 2), [-1.5, 0.001])
     """
     steps = getattr(objective, "steps", None) if steps is None else steps
     start = getattr(objective, "start", None) if start is None else start
@@ -241,6 +266,11 @@ def compare_optimizers(
 
     Learning rates come from `lrs`, else from ``objective.lrs``; every other
     hyperparameter is the optimizer's default.
+
+    >>> from tinygrad_lite.testfunctions import anisotropic, compare_optimizers
+    >>> paths = compare_optimizers(anisotropic, ["SGD", "Adam"])
+    >>> {name: path.shape for name, path in paths.items()}
+    {'SGD': (31, 2), 'Adam': (31, 2)}
     """
     chosen = {**objective.lrs, **(lrs or {})}
     paths = {}

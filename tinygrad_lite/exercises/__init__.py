@@ -66,7 +66,13 @@ def get(name: str) -> Exercise:
 
 def list(show: bool = True) -> builtins.list[Exercise]:
     """Print (unless ``show=False``) and return the exercises in teaching order, each with its
-    one-line summary and whether its last check in this process passed."""
+    one-line summary and whether its last check in this process passed.
+
+    >>> from tinygrad_lite import exercises as ex
+    >>> exercises = ex.list(show=False)
+    >>> len(exercises), exercises[0].name
+    (13, 'chain_rule_scalar')
+    """
     rows = []
     width = max(len(name) for name in EXERCISES)
     for number, e in enumerate(EXERCISES.values(), start=1):

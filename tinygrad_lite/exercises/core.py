@@ -34,6 +34,11 @@ class Mistake:
     that several exercises share (``"common"``: a flipped sign or a factor of 2). A
     ``convention`` is a valid alternative, such as the value of a derivative at a kink: it is
     named, but the check still passes.
+
+    >>> from tinygrad_lite import exercises as ex
+    >>> sign = [m for m in ex.get("relu_backward").mistakes if m.id == "sign"][0]
+    >>> sign.topic, sign.convention
+    ('common', False)
     """
 
     id: str

@@ -27,6 +27,11 @@ class Counterexample:
 
     ``received`` maps each output name to the learner's value, or holds one string when the
     function did not return values (it raised, or returned None).
+
+    >>> from tinygrad_lite import exercises as ex
+    >>> v = ex.get("relu_backward").check(lambda x, upstream: -upstream * (x > 0))
+    >>> sorted(v.counterexample.inputs), sorted(v.counterexample.expected)
+    (['upstream', 'x'], ['dx'])
     """
 
     inputs: dict[str, Any]

@@ -27,7 +27,18 @@ class Comparison:
     """What ``compare`` measured: the largest absolute difference between the two networks'
     outputs, and between their gradients of each parameter (compared in PyTorch's layout),
     with the largest absolute value of each (``scale``, keyed ``"output"`` and by parameter
-    name), to judge a difference by. ``print()`` shows them as a table."""
+    name), to judge a difference by. ``print()`` shows them as a table.
+
+    >>> import numpy as np
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import compare, to_torch
+    >>> net = nn.Linear(2, 3)
+    >>> result = compare(net, to_torch(net), np.ones((4, 2), np.float32))
+    >>> print(str(result).splitlines()[0])
+                         largest |difference|  largest |value|
+    >>> result.output < 1e-6, sorted(result.scale)
+    (True, ['bias', 'output', 'weight'])
+    """
 
     output: float
     gradients: dict[str, float]
@@ -57,9 +68,15 @@ def compare(model: nn.Module, torch_module: Any, x: Any, gradient: Any = None) -
     is converted to the dtype of the model's parameters. Each model runs in its own train/eval
     mode, and neither keeps a trace: no ``.grad`` changes, and running statistics
     (BatchNorm1d) are put back. A Dropout in training mode is a ValueError (each library draws
-    its own mask): call ``.eval()`` first. Example::
+    its own mask): call ``.eval()`` first. ``print()`` the result to see the table.
 
-        print(compare(net, to_torch(net), X))
+    >>> import numpy as np
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import compare, to_torch
+    >>> net = nn.TwoLayerNet(2, 4, 3)
+    >>> result = compare(net, to_torch(net), np.ones((5, 2), np.float32))
+    >>> sorted(result.gradients), result.largest < 1e-5
+    (['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight'], True)
     """
     torch = _import_torch("compare")
     if not isinstance(model, nn.Module):

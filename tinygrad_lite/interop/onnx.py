@@ -75,9 +75,18 @@ def export_onnx(
     A Module is recorded in evaluation mode (``.eval()``: Dropout off, BatchNorm1d with its
     running statistics), as PyTorch exports, and left in the modes it had. Returns the
     ``onnx.ModelProto`` that was written. An op that ONNX cannot express here is a
-    ValueError naming it, raised before anything is written. Example::
+    ValueError naming it, raised before anything is written.
 
-        export_onnx(nn.TwoLayerNet(2, 100, 3), np.zeros((8, 2), np.float32), "net.onnx")
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import export_onnx
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.onnx")
+    >>> proto = export_onnx(nn.TwoLayerNet(2, 100, 3), np.zeros((8, 2), np.float32), path)
+    >>> [i.name for i in proto.graph.input], [o.name for o in proto.graph.output]
+    (['x'], ['y'])
+    >>> os.path.getsize(path) > 1000  # the weights are in the file
+    True
     """
     onnx = _import_onnx()
     if not callable(model_or_fn):

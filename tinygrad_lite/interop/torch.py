@@ -191,10 +191,16 @@ def to_torch(model: nn.Module) -> Any:
     ``Sequential``, ``TwoLayerNet`` and ``MLP`` become a ``torch.nn.Sequential`` whose children
     keep their names (``fc1``, ``act``, ``fc2``), so the parameter names match. PyTorch's
     parameters have the same dtype as ours and require grad where ours do. A layer with no
-    PyTorch counterpart is a TypeError that names it. Example::
+    PyTorch counterpart is a TypeError that names it.
 
-        torch_net = to_torch(nn.TwoLayerNet(2, 100, 3))
-        torch_net(torch.zeros(5, 2)).shape       # torch.Size([5, 3])
+    >>> import torch
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import to_torch
+    >>> torch_net = to_torch(nn.TwoLayerNet(2, 100, 3))
+    >>> [name for name, _ in torch_net.named_children()]
+    ['fc1', 'act', 'fc2']
+    >>> torch_net(torch.zeros(5, 2)).shape
+    torch.Size([5, 3])
     """
     torch = _import_torch("to_torch")
     if not isinstance(model, nn.Module):
@@ -247,10 +253,16 @@ def from_torch(module: Any) -> nn.Module:
     A ``torch.nn.Sequential`` becomes a ``TwoLayerNet`` or an ``MLP`` when its children have
     those models' names and layers (what ``to_torch`` makes of them), else an
     ``nn.Sequential`` of the converted layers (named ``0``, ``1``, ...). A layer with no
-    counterpart is a TypeError that names it. Example::
+    counterpart is a TypeError that names it.
 
-        net = from_torch(torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh()))
-        net[0].weight.shape                      # (2, 8)
+    >>> import torch
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import from_torch, to_torch
+    >>> net = from_torch(torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh()))
+    >>> net[0].weight.shape  # transposed: (in, out) here, (out, in) in PyTorch
+    (2, 8)
+    >>> type(from_torch(to_torch(nn.TwoLayerNet(2, 4, 3)))).__name__
+    'TwoLayerNet'
     """
     torch = _import_torch("from_torch")
     if not isinstance(module, torch.nn.Module):
@@ -325,6 +337,12 @@ def torch_state_dict(model: nn.Module) -> dict[str, np.ndarray]:
     Needs no PyTorch. To save it for PyTorch yourself::
 
         torch.save({k: torch.from_numpy(v) for k, v in torch_state_dict(net).items()}, "net.pt")
+
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import torch_state_dict
+    >>> state = torch_state_dict(nn.Linear(2, 3))
+    >>> {name: array.shape for name, array in state.items()}  # weight as (out, in)
+    {'weight': (3, 2), 'bias': (3,)}
     """
     if not isinstance(model, nn.Module):
         raise TypeError(
@@ -354,9 +372,16 @@ def load_torch_state_dict(model: nn.Module, state: Mapping[str, Any]) -> None:
 
     Every key, shape and dtype is checked against ``torch_state_dict(model)`` first; all
     problems are reported together in one ValueError, and a failed load changes nothing.
-    Example::
+    From a file PyTorch saved: ``load_torch_state_dict(net, torch.load("net.pt"))``. NumPy
+    arrays need no PyTorch:
 
-        load_torch_state_dict(net, torch.load("net.pt"))
+    >>> import numpy as np
+    >>> from tinygrad_lite import nn
+    >>> from tinygrad_lite.interop import load_torch_state_dict, torch_state_dict
+    >>> net, copy = nn.Linear(2, 3), nn.Linear(2, 3)
+    >>> load_torch_state_dict(copy, torch_state_dict(net))
+    >>> np.array_equal(copy.weight.data, net.weight.data)
+    True
     """
     expected = torch_state_dict(model)
     arrays = {key: _as_array(value) for key, value in state.items()}
