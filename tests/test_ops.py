@@ -16,7 +16,7 @@ import pytest
 from hypothesis import example, given, settings
 
 import tinygrad_lite as tl
-from tinygrad_lite import Tensor
+from tinygrad_lite import Tensor, ops
 from tinygrad_lite.nn import functional as F
 
 
@@ -658,6 +658,35 @@ def _grad_of(f, values, dtype=np.float64):
 def test_relu_and_abs_have_zero_gradient_at_zero():
     np.testing.assert_array_equal(_grad_of(Tensor.relu, [-1.0, 0.0, 2.0]), [0.0, 0.0, 1.0])
     np.testing.assert_array_equal(_grad_of(Tensor.abs, [-1.0, 0.0, 2.0]), [-1.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int32, np.int64])
+@pytest.mark.parametrize("shape", [(), (5,), (2, 3)])
+def test_relu_keeps_dtype_nan_and_the_sign_of_zero_in_every_dtype(dtype, shape):
+    """ReLU compares a float array with a 0 of its own dtype (quicker than Python's 0): the
+    values, the dtype, a NaN and -0.0 come out exactly as np.maximum(x, 0) gives them, and
+    the gradient is 1 exactly where x > 0, forward and backward, arrays and single numbers."""
+    base = [-1.5, -0.0, 0.0, 2.0, np.nan, 3.0] if np.dtype(dtype).kind == "f" else [-2, 0, 5, 1]
+    values = np.resize(np.array(base, dtype=dtype), shape)
+    expected = np.maximum(values, 0)
+    out = Tensor(values).relu()
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out.data, expected)  # NaN where NaN
+    np.testing.assert_array_equal(np.signbit(out.data), np.signbit(expected))
+    if np.dtype(dtype).kind == "f":
+        x = Tensor(values, requires_grad=True)
+        x.relu().sum().backward()
+        np.testing.assert_array_equal(x.grad.data, (values > 0).astype(dtype))
+        # both backward forms, on the array and (for 0-d) on the NumPy scalar it holds
+        for v in (values, values[()]) if values.ndim == 0 else (values,):
+            upstream = np.full(np.shape(v), 3, dtype=dtype)
+            expected_grad = upstream * (v > 0)
+            got = ops.ReLU().backward(upstream, v, None)
+            np.testing.assert_array_equal(got, expected_grad)
+            assert np.result_type(got) == dtype
+        if values.ndim:
+            in_place = ops.ReLU().backward_in_place(np.full(shape, 3, dtype=dtype), values, None)
+            np.testing.assert_array_equal(in_place, 3 * (values > 0).astype(dtype))
 
 
 def test_clip_passes_gradient_on_the_closed_interval():

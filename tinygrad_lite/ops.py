@@ -290,6 +290,13 @@ class Abs(Function):
         return grad * np.sign(value(x))
 
 
+# 0 in each float dtype, as a 0-d array. NumPy compares an array with it in half the time it
+# takes with a Python 0, which it converts first: x > 0 on 16 floats takes 0.44 us, 0.21 with
+# this zero (the values are the same). Other dtypes get the Python 0, and so do NumPy scalars
+# (single numbers), which compare with a Python 0 in 0.02 us and with this zero in 0.3.
+_ZERO = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
+
+
 class ReLU(Function):
     """d relu(x)/dx = 1 where x > 0, else 0  (0 at x = 0)"""
 
@@ -299,16 +306,19 @@ class ReLU(Function):
 
     def forward(self, x):
         if type(x) is np.ndarray or x.dtype.kind != "f":
-            return np.maximum(x, 0)
+            return np.maximum(x, _ZERO.get(x.dtype, 0))
         # A single float (a NumPy scalar): np.maximum would take 0.5 us to call, this 0.05.
         # `not x <= 0` keeps a NaN, as np.maximum does.
         return x if not x <= 0 else x.dtype.type(0)
 
     def backward(self, grad, x, out):
-        return grad * (value(x) > 0)
+        x = value(x)
+        if type(x) is np.ndarray:
+            return grad * (x > _ZERO.get(x.dtype, 0))
+        return grad * (x > 0)  # a NumPy scalar: comparing with Python's 0 is quickest there
 
     def backward_in_place(self, grad, x, out):
-        grad *= x > 0
+        grad *= x > _ZERO.get(x.dtype, 0)
         return grad
 
 
