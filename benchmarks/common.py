@@ -4,7 +4,8 @@ Every workload times a hand-written NumPy version (the floor: the same network w
 backward derived by hand) next to the engine, in the same process, interleaved round by
 round, with the garbage collector frozen and disabled while the clock runs. The number that
 matters is the ratio engine / NumPy, not the absolute time: a shared machine is noisy, but
-both sides see the same noise.
+both sides see the same noise. ``median_times(..., gc_on=True)`` times with Python's default
+collector instead, for the informational rows that show what a learner's program sees.
 """
 
 from __future__ import annotations
@@ -101,14 +102,46 @@ def collector_off() -> Iterator[None]:
         gc.unfreeze()
 
 
+@contextmanager
+def collector_on() -> Iterator[None]:
+    """Python's defaults inside: the garbage collector enabled, nothing frozen."""
+    if gc.get_freeze_count():
+        raise RuntimeError(
+            f"median_times(gc_on=True): {gc.get_freeze_count()} objects are frozen by "
+            "gc.freeze(), which Python's defaults never do; call gc.unfreeze() first"
+        )
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            gc.disable()
+
+
+# A row timed with median_times(..., gc_on=True) has its case text end with this.
+GC_ON = ", Python's default gc on"
+
+
 def median_times(
-    variants: dict[str, Callable[[], object]], rounds: int, min_sample: float = 0.02
+    variants: dict[str, Callable[[], object]],
+    rounds: int,
+    min_sample: float = 0.02,
+    *,
+    gc_on: bool = False,
 ) -> dict[str, float]:
     """Median seconds per call of each variant, measured round-robin in one process.
 
     Each variant is warmed up, then called ``n`` times per sample (``n`` chosen so a sample
     lasts about ``min_sample`` seconds). Round ``r`` visits the variants in rotated order, so
-    no variant always runs first. The collector is frozen and disabled while timing.
+    no variant always runs first. The collector is frozen and disabled while timing: that
+    isolates what each call costs itself.
+
+    With ``gc_on=True`` the collector runs as in a learner's program (enabled, nothing
+    frozen). Before each sample, outside the clock, ``gc.collect()`` frees every variant's
+    leftover garbage, so no variant pays for another's, and one untimed call leaves this
+    variant's own garbage waiting, as the previous step's does inside a training loop. The
+    full collections come every few calls, so give these samples a longer ``min_sample``.
     """
     calls = {}
     for name, fn in variants.items():
@@ -120,10 +153,13 @@ def median_times(
 
     names = list(variants)
     samples: dict[str, list[float]] = {name: [] for name in names}
-    with collector_off():
+    with collector_on() if gc_on else collector_off():
         for r in range(rounds):
             for name in names[r % len(names) :] + names[: r % len(names)]:
                 fn, n = variants[name], calls[name]
+                if gc_on:
+                    gc.collect()
+                    fn()
                 start = time.perf_counter()
                 for _ in range(n):
                     fn()

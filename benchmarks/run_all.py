@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import Row, fmt, load_torch, pin_blas_threads
+from common import GC_ON, Row, fmt, load_torch, pin_blas_threads
 
 WORKLOADS = (
     "mlp", "per_op", "small_net", "scaling", "deep_chain", "memory", "scalar_expr", "scalar_mlp",
@@ -89,6 +89,7 @@ def main() -> None:
     except importlib.metadata.PackageNotFoundError:
         header.append("micrograd: not installed")
     header.append("Times are medians of interleaved rounds, garbage collector off while timing.")
+    header.append(f"Rows ending '{GC_ON[2:]}': collector on, as in a learner's program; no target.")
     print("\n".join(header), flush=True)
 
     rows: list[Row] = []

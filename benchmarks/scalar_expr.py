@@ -9,6 +9,8 @@ on floats) and by PyTorch (float64 0-d tensors), each only when importable. The 
 computes the same values on Python floats and writes the backward out by hand.
 
 The target is the engine's time against micrograd's, in the same process: at most 1.0x.
+A second row, without a target, times the same runs with Python's default garbage collector
+on (``median_times(..., gc_on=True)``): what a learner's program sees.
 
 Run alone: ``python benchmarks/scalar_expr.py [--quick]``.
 """
@@ -16,7 +18,7 @@ Run alone: ``python benchmarks/scalar_expr.py [--quick]``.
 from __future__ import annotations
 
 import numpy as np
-from common import Row, load_micrograd, median_times, run_alone
+from common import GC_ON, Row, load_micrograd, median_times, run_alone
 
 A, B = -4.0, 2.0
 
@@ -110,9 +112,18 @@ def check(torch=None, Value=None) -> None:
 def run(quick: bool = False, torch=None) -> list[Row]:
     Value = load_micrograd()
     check(torch, Value)
-    t = median_times(variants(torch, Value), rounds=5 if quick else 41)
+    fns = variants(torch, Value)
+    t = median_times(fns, rounds=5 if quick else 41)
+    # Informational, no target: the same runs with the collector on, as a learner's Python
+    # runs them; samples of 0.5 s take in the rare full collections.
+    t_gc = median_times(
+        fns, rounds=2 if quick else 7, min_sample=0.05 if quick else 0.5, gc_on=True
+    )
     case = "micrograd's README expression (2 leaves, 25 ops), fwd+bwd"
-    return [Row.from_versions("scalar expr", case, "us/run", t, 1.0, scale=1e6, versus="micrograd")]
+    return [
+        Row.from_versions("scalar expr", case, "us/run", t, 1.0, scale=1e6, versus="micrograd"),
+        Row.from_versions("scalar expr", case + GC_ON, "us/run", t_gc, None, scale=1e6),
+    ]
 
 
 def check_quick() -> None:

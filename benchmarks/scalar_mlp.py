@@ -14,6 +14,8 @@ tensors), each only when importable. The floor computes the same step on Python 
 backward written out by hand.
 
 The target is the engine's time against micrograd's, in the same process: at most 1.0x.
+A second row, without a target, times the same steps with Python's default garbage collector
+on (``median_times(..., gc_on=True)``): what a learner's program sees.
 
 Run alone: ``python benchmarks/scalar_mlp.py [--quick]``.
 """
@@ -23,7 +25,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from common import Row, load_micrograd, median_times, run_alone
+from common import GC_ON, Row, load_micrograd, median_times, run_alone
 from small_net import make_problem
 
 SIZES = (2, 16, 16, 1)
@@ -247,9 +249,18 @@ def run(quick: bool = False, torch=None) -> list[Row]:
     check(torch, Value)
     steps = {name: version.step for name, version in versions(torch, Value).items()}
     t = median_times(steps, rounds=3 if quick else 21)
+    # Informational, no target: the same steps with the collector on, as a learner's Python
+    # runs them; samples of 0.5 s (several steps) take in the full collections that come
+    # every step or few instead of catching or missing one.
+    t_gc = median_times(
+        steps, rounds=2 if quick else 7, min_sample=0.05 if quick else 0.5, gc_on=True
+    )
     n_weights = sum(len(ws) + 1 for ws, _ in itertools.chain(*problem_lists()[2]))
     case = f"2-16-16-1 neuron by neuron ({n_weights} weights), {N_POINTS} points, SGD step"
-    return [Row.from_versions("scalar mlp", case, "ms/step", t, 1.0, scale=1e3, versus="micrograd")]
+    return [
+        Row.from_versions("scalar mlp", case, "ms/step", t, 1.0, scale=1e3, versus="micrograd"),
+        Row.from_versions("scalar mlp", case + GC_ON, "ms/step", t_gc, None, scale=1e3),
+    ]
 
 
 def check_quick() -> None:
