@@ -135,11 +135,12 @@ def median_times(
     Each variant is warmed up, then called ``n`` times per sample (``n`` chosen so a sample
     lasts about ``min_sample`` seconds). Round ``r`` visits the variants in rotated order, so
     no variant always runs first. The collector is frozen and disabled while timing: that
-    isolates what each call costs itself.
+    isolates what each call costs itself. Before each sample, outside the clock, one
+    ``gc.collect()`` frees the garbage the samples before it left.
 
     With ``gc_on=True`` the collector runs as in a learner's program (enabled, nothing
-    frozen). Before each sample, outside the clock, ``gc.collect()`` frees every variant's
-    leftover garbage, so no variant pays for another's, and one untimed call leaves this
+    frozen). That collection before each sample means no variant pays for another's
+    garbage, and one untimed call then leaves this
     variant's own garbage waiting, as the previous step's does inside a training loop. The
     full collections come every few calls, so give these samples a longer ``min_sample``.
     """
@@ -157,8 +158,11 @@ def median_times(
         for r in range(rounds):
             for name in names[r % len(names) :] + names[: r % len(names)]:
                 fn, n = variants[name], calls[name]
+                # Outside the clock: free the reference cycles earlier samples left (micrograd
+                # makes one per op). With the collector off they would otherwise pile up, tens
+                # of MB over a run, and slow down whichever variant allocates next.
+                gc.collect()
                 if gc_on:
-                    gc.collect()
                     fn()
                 start = time.perf_counter()
                 for _ in range(n):
