@@ -41,9 +41,17 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
             x = inputs[0].data
             data = fn.forward(x[()] if not x.ndim and fn.elementwise else x)
             record = inputs[0]._requires_grad
-        else:  # Linear (x, weight, bias), cat, stack, ...
+        elif n_inputs == 3:  # Linear: x, weight, bias
+            a, b, c = inputs
+            data = fn.forward(a.data, b.data, c.data)
+            record = a._requires_grad or b._requires_grad or c._requires_grad
+        else:  # cat, stack, ...
             data = fn.forward(*[t.data for t in inputs])
-            record = any(t._requires_grad for t in inputs)
+            record = False
+            for t in inputs:
+                if t._requires_grad:
+                    record = True
+                    break
     except (ValueError, IndexError) as error:
         shapes = " and ".join(str(t.shape) for t in inputs)
         raise type(error)(f"{fn.name} on shape {shapes}: {arguments.with_fix(error)}") from None
