@@ -18,7 +18,7 @@ Run alone: ``python benchmarks/scalar_expr.py [--quick]``.
 from __future__ import annotations
 
 import numpy as np
-from common import GC_ON, Row, load_micrograd, median_times, run_alone
+from common import GC_ON, Row, load_micrograd, median_times, median_times_gc_on, run_alone
 
 A, B = -4.0, 2.0
 
@@ -114,11 +114,7 @@ def run(quick: bool = False, torch=None) -> list[Row]:
     check(torch, Value)
     fns = variants(torch, Value)
     t = median_times(fns, rounds=5 if quick else 41)
-    # Informational, no target: the same runs with the collector on, as a learner's Python
-    # runs them; samples of 0.5 s take in the rare full collections.
-    t_gc = median_times(
-        fns, rounds=2 if quick else 7, min_sample=0.05 if quick else 0.5, gc_on=True
-    )
+    t_gc = median_times_gc_on(fns, quick)  # informational, no target: as a learner's Python
     case = "micrograd's README expression (2 leaves, 25 ops), fwd+bwd"
     return [
         Row.from_versions("scalar expr", case, "us/run", t, 1.0, scale=1e6, versus="micrograd"),

@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from common import GC_ON, Row, load_micrograd, median_times, run_alone
+from common import GC_ON, Row, load_micrograd, median_times, median_times_gc_on, run_alone
 from small_net import make_problem
 
 SIZES = (2, 16, 16, 1)
@@ -123,7 +123,28 @@ class Floor:
         return flat(self.layers)
 
 
-class Engine:
+class _ZeroDTensors:
+    """What the engine and PyTorch versions share: weights are 0-d tensors with ``.grad``
+    (None when cleared) and ``.item()``."""
+
+    layers: list
+    params: list
+    X: list
+    Y: list
+
+    def loss_and_grads(self) -> tuple[float, list[float]]:
+        loss = loss_of(self.layers, self.X, self.Y)
+        loss.backward()
+        grads = [p.grad.item() for p in self.params]
+        for p in self.params:
+            p.grad = None
+        return loss.item(), grads
+
+    def weights(self) -> list[float]:
+        return [p.item() for p in self.params]
+
+
+class Engine(_ZeroDTensors):
     """The engine: every weight a float64 0-d Tensor; the update written out on ``.data``."""
 
     def __init__(self) -> None:
@@ -137,22 +158,11 @@ class Engine:
         self.layers = [[([weight(w) for w in ws], weight(b)) for ws, b in l] for l in layers]
         self.params = flat(self.layers)
 
-    def loss_and_grads(self) -> tuple[float, list[float]]:
-        loss = loss_of(self.layers, self.X, self.Y)
-        loss.backward()
-        grads = [p.grad.item() for p in self.params]
-        for p in self.params:
-            p.grad = None
-        return loss.item(), grads
-
     def step(self) -> None:
         loss_of(self.layers, self.X, self.Y).backward()
         for p in self.params:
             p.data -= LR * p.grad.data
             p.grad = None
-
-    def weights(self) -> list[float]:
-        return [p.item() for p in self.params]
 
 
 class Micrograd:
@@ -181,7 +191,7 @@ class Micrograd:
         return [p.data for p in self.params]
 
 
-class Torch:
+class Torch(_ZeroDTensors):
     """PyTorch eager: every weight a float64 0-d tensor."""
 
     def __init__(self, torch) -> None:
@@ -194,23 +204,12 @@ class Torch:
         self.layers = [[([weight(w) for w in ws], weight(b)) for ws, b in l] for l in layers]
         self.params = flat(self.layers)
 
-    def loss_and_grads(self) -> tuple[float, list[float]]:
-        loss = loss_of(self.layers, self.X, self.Y)
-        loss.backward()
-        grads = [p.grad.item() for p in self.params]
-        for p in self.params:
-            p.grad = None
-        return loss.item(), grads
-
     def step(self) -> None:
         loss_of(self.layers, self.X, self.Y).backward()
         with self.torch.no_grad():
             for p in self.params:
                 p -= LR * p.grad  # noqa: PLW2901 (in place)
                 p.grad = None
-
-    def weights(self) -> list[float]:
-        return [p.item() for p in self.params]
 
 
 def versions(torch=None, Value=None) -> dict:
@@ -249,12 +248,7 @@ def run(quick: bool = False, torch=None) -> list[Row]:
     check(torch, Value)
     steps = {name: version.step for name, version in versions(torch, Value).items()}
     t = median_times(steps, rounds=3 if quick else 21)
-    # Informational, no target: the same steps with the collector on, as a learner's Python
-    # runs them; samples of 0.5 s (several steps) take in the full collections that come
-    # every step or few instead of catching or missing one.
-    t_gc = median_times(
-        steps, rounds=2 if quick else 7, min_sample=0.05 if quick else 0.5, gc_on=True
-    )
+    t_gc = median_times_gc_on(steps, quick)  # informational, no target: as a learner's Python
     n_weights = sum(len(ws) + 1 for ws, _ in itertools.chain(*problem_lists()[2]))
     case = f"2-16-16-1 neuron by neuron ({n_weights} weights), {N_POINTS} points, SGD step"
     return [
